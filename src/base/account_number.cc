@@ -1,0 +1,73 @@
+#include "base/account_number.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace accrue {
+namespace {
+
+// The totally anti-symmetric quasigroup of order 10 from H. Michael Damm's thesis (2004).
+constexpr int kDamm[10][10] = {
+    {0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5, 4, 8, 6, 3},
+    {4, 2, 0, 6, 8, 7, 1, 3, 5, 9}, {1, 7, 5, 0, 9, 8, 3, 4, 2, 6},
+    {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
+    {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7},
+    {9, 4, 3, 8, 6, 1, 7, 2, 0, 5}, {2, 5, 8, 1, 4, 3, 6, 7, 9, 0}};
+
+std::string Digits11(uint64_t serial) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%011llu", static_cast<unsigned long long>(serial));
+  return buf;
+}
+
+}  // namespace
+
+int DammCheckDigit(std::string_view digits) {
+  int interim = 0;
+  for (char c : digits) interim = kDamm[interim][c - '0'];
+  return interim;
+}
+
+AccountNumber AccountNumber::FromSerial(uint64_t serial) {
+  if (serial == 0 || serial > kMaxSerial) throw std::logic_error("account serial out of range");
+  return AccountNumber(serial * 10 + static_cast<uint64_t>(DammCheckDigit(Digits11(serial))));
+}
+
+AccountNumber AccountNumber::FromValue(uint64_t v) {
+  AccountNumber a = FromSerial(v / 10);
+  if (a.digits_ != v) throw std::logic_error("stored account number fails its check digit");
+  return a;
+}
+
+Result<AccountNumber> AccountNumber::Parse(std::string_view text) {
+  const std::string shown = "'" + std::string(text.substr(0, 40)) + "'";
+  std::string digits;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c != '-' && c != ' ') {
+      return Status::Invalid("account number " + shown + " may hold only digits and dashes");
+    }
+    if (digits.size() > 12) break;
+  }
+  if (digits.size() != 12) {
+    return Status::Invalid("account number " + shown + " must have 12 digits");
+  }
+  if (DammCheckDigit(digits) != 0) {
+    return Status::Invalid("account number " + shown +
+                           " fails its check digit (a digit is mistyped or two are swapped)");
+  }
+  const uint64_t v = std::stoull(digits);
+  if (v / 10 == 0) return Status::Invalid("account number " + shown + " is not issued");
+  return AccountNumber(v);
+}
+
+std::string AccountNumber::ToString() const {
+  char buf[24];
+  const std::string d = Digits11(serial()) + std::to_string(digits_ % 10);
+  std::snprintf(buf, sizeof buf, "%s-%s-%s", d.substr(0, 4).c_str(), d.substr(4, 4).c_str(),
+                d.substr(8, 4).c_str());
+  return buf;
+}
+
+}  // namespace accrue

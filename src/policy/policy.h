@@ -1,0 +1,146 @@
+// Policy packs: a jurisdiction's program, a sector fund or an entity's voluntary agreement,
+// as versioned data with effective dates.
+//
+// A pack is loaded from one TOML file (docs/policy-format.md) and validated as a whole: versions
+// are contiguous from the pack's start to its end (no gaps, no overlaps), every split sums to
+// the whole, every benefit is in the benefit list. Once loaded a pack is immutable; the engine
+// only reads it. The list of benefit types is data too (policies/benefits.toml).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/date.h"
+#include "base/decimal.h"
+#include "domain/domain.h"
+
+namespace accrue {
+
+enum class BenefitKind { kMoney, kLeave };
+
+struct BenefitType {
+  std::string name;  // "sick_leave"
+  std::string label; // "Paid sick leave"
+  BenefitKind kind = BenefitKind::kMoney;
+  bool pooled = false;  // mandatory, risk-pooled (health, disability, workers' comp)
+};
+
+enum class Payer { kHiringEntity, kWorker, kGovernment };
+const char* PayerName(Payer p);  // "hiring_entity", "worker", "government"
+
+enum class Basis { kHours, kEarnings, kEarningsWithTips, kJobs };
+const char* BasisName(Basis b);  // "hours", "earnings", "earnings_with_tips", "jobs"
+
+// A rate for one basis: dollars per hour or per job, or a fraction of earnings.
+struct Formula {
+  Basis basis = Basis::kHours;
+  Money per_unit;  // for kHours and kJobs
+  Ratio percent;   // for the earnings bases
+  std::string RateText() const;  // "2.00/h", "4%", "5.00/job"
+};
+
+enum class Period { kReport, kJob, kWeek, kMonth, kQuarter, kYear };
+const char* PeriodName(Period p);
+enum class CapScope { kWorker, kWorkerEntity };
+enum class CapOn { kAmount, kBasis };
+
+// "At most `limit` of the amount (or of the basis) per period for each worker (or each worker
+// and hiring entity)". A basis limit is in the basis's unit: hours, dollars or jobs.
+struct Cap {
+  CapOn on = CapOn::kAmount;
+  Period per = Period::kYear;
+  CapScope scope = CapScope::kWorker;
+  Money limit_money;   // amount caps, and basis caps on earnings
+  Hours limit_hours;   // basis caps on hours
+  int64_t limit_jobs = 0;  // basis caps on jobs
+};
+
+struct SizeTier {
+  int64_t min_size = 0;
+  int64_t max_size = INT64_MAX;
+  std::optional<Formula> formula;              // replaces the rule's formula
+  std::optional<std::map<Payer, Ratio>> payers;  // replaces the rule's payer shares
+};
+
+enum class Combine { kLesser, kGreater };
+
+struct ContributionRule {
+  std::string name;                 // unique within a version: "hourly"
+  Formula formula;
+  std::optional<Formula> alternative;  // with `combine`: lesser-of / greater-of two formulas
+  Combine combine = Combine::kGreater;
+  std::map<Payer, Ratio> payers;    // shares of the amount; sum <= 100% (less when waived)
+  std::vector<SizeTier> tiers;      // by hiring entity size; first match wins
+  Money min_per_report;             // zero: none
+  Money min_per_job;                // zero: none
+  std::vector<Cap> caps;
+  std::vector<Classification> classifications;  // empty: all
+  std::vector<std::string> sectors;             // empty: all
+  // Benefit → weight. Weights are either percents summing to 100% or per-unit amounts summing
+  // to the rate; either way they are proportions and the parts are allocated exactly.
+  std::vector<std::pair<std::string, int64_t>> split;
+};
+
+struct AccrualRule {
+  std::string benefit;    // a leave benefit: "sick_leave"
+  Hours per_hours_worked; // 30
+  Hours credit;           // 1 (hour of leave per per_hours_worked)
+  std::optional<Hours> year_cap;
+  std::optional<Hours> carryover_cap;
+  std::vector<Classification> classifications;
+  std::vector<std::string> sectors;
+};
+
+enum class Stacking { kAdd, kMax };
+
+struct PolicyVersion {
+  Date effective_from;
+  Date effective_to;  // inclusive; the day before the next version, or the pack's end
+  Stacking stacking = Stacking::kAdd;
+  std::vector<ContributionRule> contributions;
+  std::vector<AccrualRule> accruals;
+  std::string notes;
+};
+
+enum class PackKind { kJurisdiction, kSectorFund, kVoluntary };
+const char* PackKindName(PackKind k);
+
+// One running total a pack test starts from: the named rule's (or leave benefit's) totals in
+// every cap period before the test report.
+struct PackTestCase {
+  std::string name;
+  WorkReport report;  // entity "test", worker a fixed valid number
+  int64_t entity_size = 0;
+  std::string entity_sector;
+  std::map<std::string, std::string> before;  // "hourly.amount" = "10.00", "sick_leave.worked"
+  std::map<std::string, std::string> expect;  // "hiring_entity.health" = "1.20", "sick_leave" ...
+  std::optional<std::string> expect_total;    // total money
+  int line = 0;
+};
+
+struct PolicyPack {
+  std::string id;          // "us-wa-seattle-portable"
+  std::string name;
+  PackKind kind = PackKind::kJurisdiction;
+  std::string jurisdiction;  // where it applies (with every jurisdiction below it)
+  std::vector<std::string> sectors;  // sector funds: the sectors covered
+  std::string entity;      // voluntary: the hiring entity
+  Date starts;
+  std::optional<Date> ends;  // inclusive; none: open-ended
+  std::string source;        // citation
+  std::string file;          // where it was loaded from
+  std::string text;          // the TOML as loaded (stored with the ledger for explanations)
+  std::vector<PolicyVersion> versions;  // sorted, contiguous
+  std::vector<PackTestCase> tests;
+
+  // The version in force on `d`, or null outside the program.
+  const PolicyVersion* VersionOn(Date d) const;
+};
+
+using PackPtr = std::shared_ptr<const PolicyPack>;
+
+}  // namespace accrue
