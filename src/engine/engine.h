@@ -82,6 +82,9 @@ struct EntityFacts {
   std::string sector;
 };
 
+// "12.5 h", "3 jobs", "240.00": a basis quantity as people read it.
+std::string FormatQuantity(Basis basis, int64_t units);
+
 // The rule's identity in running-total keys and stored explanations: "pack@2026-01-01/hourly".
 std::string RuleUid(const PolicyPack& pack, const PolicyVersion& version, const std::string& rule);
 

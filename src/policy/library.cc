@@ -25,6 +25,11 @@ std::vector<Applicable> PolicyLibrary::Select(const std::vector<std::string>& ch
   auto add_if_in_force = [&](const PolicyPack& p) {
     if (const PolicyVersion* v = p.VersionOn(work_date)) out.push_back({&p, v});
   };
+  // Sector funds and voluntary agreements apply within their jurisdiction (or everywhere).
+  auto in_chain = [&](const PolicyPack& p) {
+    return p.jurisdiction.empty() ||
+           std::find(chain.begin(), chain.end(), p.jurisdiction) != chain.end();
+  };
   // Jurisdiction programs, root first, so stacking can fold from the top down.
   for (const std::string& code : chain) {
     for (const auto& p : packs_) {
@@ -33,13 +38,13 @@ std::vector<Applicable> PolicyLibrary::Select(const std::vector<std::string>& ch
   }
   for (const auto& p : packs_) {
     if (p->kind != PackKind::kSectorFund) continue;
-    const bool in_chain = p->jurisdiction.empty() ||
-                          std::find(chain.begin(), chain.end(), p->jurisdiction) != chain.end();
     const bool covers = std::find(p->sectors.begin(), p->sectors.end(), sector) != p->sectors.end();
-    if (in_chain && covers) add_if_in_force(*p);
+    if (in_chain(*p) && covers) add_if_in_force(*p);
   }
   for (const auto& p : packs_) {
-    if (p->kind == PackKind::kVoluntary && p->entity == entity) add_if_in_force(*p);
+    if (p->kind == PackKind::kVoluntary && p->entity == entity && in_chain(*p)) {
+      add_if_in_force(*p);
+    }
   }
   return out;
 }

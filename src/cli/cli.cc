@@ -1,0 +1,54 @@
+#include "cli/cli.h"
+
+#include <algorithm>
+
+#include "base/decimal.h"
+
+namespace accrue::cli {
+
+int Fail(const Status& status) {
+  std::cerr << "accrue: " << status.message() << "\n";
+  switch (status.code()) {
+    case Code::kIo:
+    case Code::kCorruption: return 2;
+    default: return 1;
+  }
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const Globals& g) { return OpenSqliteStore(g.db); }
+
+void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+
+void Table::Print(std::ostream& out) const {
+  std::vector<size_t> width;
+  for (const auto& row : rows_) {
+    width.resize(std::max(width.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  auto numeric = [](const std::string& s) {
+    return !s.empty() && (std::isdigit(static_cast<unsigned char>(s.back())) != 0) &&
+           s.find_first_not_of("0123456789.,-+ h") == std::string::npos;
+  };
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    std::string line;
+    for (size_t i = 0; i < rows_[r].size(); ++i) {
+      const std::string& cell = rows_[r][i];
+      const std::string pad(width[i] - cell.size(), ' ');
+      line += (r > 0 && numeric(cell)) ? pad + cell : cell + pad;
+      if (i + 1 < rows_[r].size()) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << "\n";
+  }
+}
+
+std::string Dollars(int64_t money_units) {
+  std::string s = Money::FromUnits(money_units).ToFixed(2);
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) s.erase(0, 1);
+  const size_t point = s.find('.');
+  for (int i = static_cast<int>(point) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return (negative ? "-" : "") + s;
+}
+
+}  // namespace accrue::cli

@@ -1,0 +1,44 @@
+// The `accrue` command line: shared plumbing for the subcommands.
+//
+// Every command takes --db PATH (default ./accrue.db) and --json. Human output goes to stdout
+// as aligned tables; errors go to stderr as "accrue: <message>" and the exit status is 1 for
+// refused input and 2 for a failure of the system (I/O, corruption).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/store.h"
+
+namespace accrue::cli {
+
+struct Globals {
+  std::string db = "accrue.db";
+  bool json = false;
+};
+
+// Prints the error and returns the exit status for it.
+int Fail(const Status& status);
+Result<std::unique_ptr<Store>> OpenStore(const Globals& g);
+void PrintJson(const nlohmann::json& j);
+
+// A plain text table with columns aligned to their widest cell; numbers align right.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void Print(std::ostream& out) const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// Money for people: "1,234.57" (rounded to the cent; the ledger keeps more).
+std::string Dollars(int64_t money_units);
+
+}  // namespace accrue::cli

@@ -1,0 +1,223 @@
+// ingest FILE.csv, balance ACCOUNT, explain ACCOUNT, verify.
+#include <unistd.h>
+
+#include <fstream>
+
+#include "cli/commands.h"
+#include "csv/csv_reader.h"
+#include "ingest/csv_ingest.h"
+#include "ingest/report_csv.h"
+#include "ledger/account_view.h"
+#include "registry/registry.h"
+
+namespace accrue::cli {
+namespace {
+
+std::string HoursText(Hours h) { return h.ToFixed(4) + " h"; }
+
+void ProgressBar(int64_t bytes, int64_t total, int64_t recorded) {
+  const int width = 30;
+  const int filled = total > 0 ? static_cast<int>(width * bytes / total) : 0;
+  std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
+            << (total > 0 ? 100 * bytes / total : 0) << "%  " << recorded << " reports recorded"
+            << std::flush;
+}
+
+struct IngestArgs {
+  std::string file;
+  std::string rejects;
+  bool all_or_nothing = false;
+  size_t batch_rows = 20000;
+};
+
+int Ingest(const Globals& g, const IngestArgs& args) {
+  auto store = OpenStore(g);
+  if (!store.ok()) return Fail(store.status());
+  auto registry = Registry::Load(**store);
+  if (!registry.ok()) return Fail(registry.status());
+  auto reader = CsvReader::Open(args.file);
+  if (!reader.ok()) return Fail(reader.status());
+
+  std::ofstream rejects;
+  if (!args.rejects.empty()) {
+    rejects.open(args.rejects, std::ios::binary | std::ios::trunc);
+    if (!rejects) return Fail(Status::Io("cannot write " + args.rejects));
+  }
+  CsvIngestOptions options;
+  options.all_or_nothing = args.all_or_nothing;
+  options.batch_rows = std::max<size_t>(1, args.batch_rows);
+  options.source = "csv:" + args.file;
+  options.on_header = [&](const std::vector<std::string>& columns) {
+    if (rejects.is_open()) rejects << RejectsCsvHeaderLine(columns);
+  };
+  options.on_reject = [&](const std::vector<FieldError>& errors,
+                          std::span<const std::string_view> fields) {
+    for (const FieldError& e : errors) std::cerr << args.file << ": " << e.ToString() << "\n";
+    if (rejects.is_open()) {
+      std::string rows;
+      AppendRejectsCsvRows(errors, fields, &rows);
+      rejects << rows;
+    }
+  };
+  const bool tty = isatty(STDERR_FILENO) != 0 && !g.json;
+  if (tty) options.on_progress = ProgressBar;
+  auto summary = IngestCsv(**store, **registry, std::move(*reader), options);
+  if (tty) std::cerr << "\n";
+  if (!summary.ok()) return Fail(summary.status());
+  const CsvIngestSummary& s = *summary;
+  if (g.json) {
+    PrintJson({{"rows", s.rows}, {"recorded", s.recorded}, {"corrected", s.corrected},
+               {"already_recorded", s.already_recorded}, {"rejected", s.rejected},
+               {"batches", s.batches}, {"committed", s.committed}});
+  } else if (!s.committed) {
+    std::cout << s.rows << " rows: " << s.rejected
+              << " refused, so nothing was recorded (--all-or-nothing)\n";
+  } else {
+    std::cout << s.rows << " rows: " << s.recorded << " recorded, " << s.corrected
+              << " corrected, " << s.already_recorded << " already recorded, " << s.rejected
+              << " refused\n";
+  }
+  return s.rejected == 0 ? 0 : 1;
+}
+
+Result<AccountNumber> ParseAccountArg(const std::string& text) {
+  auto a = AccountNumber::Parse(text);
+  if (!a.ok()) return a.status();
+  return *a;
+}
+
+}  // namespace
+
+int Balance(const Globals& g, const std::string& account_text) {
+  auto account = ParseAccountArg(account_text);
+  if (!account.ok()) return Fail(account.status());
+  auto store = OpenStore(g);
+  if (!store.ok()) return Fail(store.status());
+  auto s = SummarizeAccount(**store, *account);
+  if (!s.ok()) return Fail(s.status());
+  if (g.json) {
+    nlohmann::json out = {{"account", s->worker.account.ToString()},
+                          {"name", s->worker.name},
+                          {"total", s->total.ToString(2)},
+                          {"reports", s->reports},
+                          {"benefits", nlohmann::json::array()},
+                          {"by_payer", nlohmann::json::array()}};
+    for (const auto& b : s->benefits) {
+      out["benefits"].push_back({{"benefit", b.benefit}, {"money", b.money.ToString(2)},
+                                 {"leave_hours", b.leave_hours.ToString(2)}});
+    }
+    for (const auto& p : s->by_payer) {
+      out["by_payer"].push_back(
+          {{"entity", p.entity}, {"payer", PayerName(p.payer)}, {"money", p.money.ToString(2)}});
+    }
+    PrintJson(out);
+    return 0;
+  }
+  std::cout << "Account " << s->worker.account.ToString() << "  " << s->worker.name << "  ("
+            << s->reports << " reports)\n\n";
+  Table benefits({"Benefit", "Money", "Leave hours"});
+  for (const auto& b : s->benefits) {
+    benefits.Add({b.benefit, b.money.is_zero() ? "" : Dollars(b.money.units()),
+                  b.leave_hours.is_zero() ? "" : HoursText(b.leave_hours)});
+  }
+  benefits.Add({"total", Dollars(s->total.units()), ""});
+  benefits.Print(std::cout);
+  std::cout << "\n";
+  Table payers({"Paid by", "Payer", "Money"});
+  for (const auto& p : s->by_payer) {
+    payers.Add({p.entity, PayerName(p.payer), Dollars(p.money.units())});
+  }
+  payers.Print(std::cout);
+  return 0;
+}
+
+int Explain(const Globals& g, const std::string& account_text, const std::string& benefit,
+            size_t limit) {
+  auto account = ParseAccountArg(account_text);
+  if (!account.ok()) return Fail(account.status());
+  auto store = OpenStore(g);
+  if (!store.ok()) return Fail(store.status());
+  auto lines = ExplainAccount(**store, *account, benefit);
+  if (!lines.ok()) return Fail(lines.status());
+  auto amount_text = [](const ExplainLine& l) {
+    return l.unit == Unit::kHours ? Hours::FromUnits(l.amount).ToString(4) + " h"
+                                  : Money::FromUnits(l.amount).ToString(2);
+  };
+  if (g.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& l : *lines) {
+      out.push_back({{"work_date", l.work_date.ToString()}, {"entity", l.entity},
+                     {"report_id", l.report_id}, {"replaces", l.replaces},
+                     {"benefit", l.benefit}, {"unit", l.unit == Unit::kHours ? "hours" : "money"},
+                     {"amount", l.unit == Unit::kHours ? Hours::FromUnits(l.amount).ToString()
+                                                       : Money::FromUnits(l.amount).ToString(2)},
+                     {"program", l.pack}, {"version", l.version}, {"rule", l.rule},
+                     {"payer", PayerName(l.payer)}, {"rate", l.rate}, {"note", l.note}});
+    }
+    PrintJson(out);
+    return 0;
+  }
+  Table t({"Date", "Entity", "Report", "Benefit", "Amount", "Program", "Version", "Rule", "Payer",
+           "Rate", "Note"});
+  for (size_t i = 0; i < lines->size() && i < limit; ++i) {
+    const ExplainLine& l = (*lines)[i];
+    t.Add({l.work_date.ToString(), l.entity, l.report_id, l.benefit, amount_text(l), l.pack,
+           l.version, l.rule, l.unit == Unit::kHours ? "" : PayerName(l.payer), l.rate, l.note});
+  }
+  t.Print(std::cout);
+  if (lines->size() > limit) std::cout << "... and " << lines->size() - limit << " more lines\n";
+  return 0;
+}
+
+namespace {
+
+int Verify(const Globals& g) {
+  auto store = OpenStore(g);
+  if (!store.ok()) return Fail(store.status());
+  auto v = (*store)->Verify();
+  if (!v.ok()) return Fail(v.status());
+  if (g.json) {
+    PrintJson({{"batches", v->batches}, {"entries", v->entries}, {"accounts", v->accounts},
+               {"ok", v->problems.empty()}, {"problems", v->problems}});
+  } else {
+    for (const auto& p : v->problems) std::cerr << "accrue: verify: " << p << "\n";
+    std::cout << (v->problems.empty() ? "ledger verifies: " : "LEDGER DOES NOT VERIFY: ")
+              << v->batches << " batches, " << v->entries << " entries, " << v->accounts
+              << " accounts\n";
+  }
+  return v->problems.empty() ? 0 : 2;
+}
+
+}  // namespace
+
+void AddLedgerCommands(CLI::App& app, Globals& g, int& status) {
+  static IngestArgs ingest_args;
+  auto* ingest = app.add_subcommand("ingest", "Record a work-report CSV file");
+  AddGlobalOptions(ingest, g);
+  ingest->add_option("FILE", ingest_args.file, "Work-report CSV")->required();
+  ingest->add_option("--rejects", ingest_args.rejects, "Write refused rows to this CSV");
+  ingest->add_flag("--all-or-nothing", ingest_args.all_or_nothing,
+                   "Record nothing if any row is refused");
+  ingest->add_option("--batch-rows", ingest_args.batch_rows, "Rows per durable batch")
+      ->capture_default_str();
+  ingest->callback([&g, &status] { status = Ingest(g, ingest_args); });
+
+  static std::string balance_account;
+  auto* balance = app.add_subcommand("balance", "A worker's balances");
+  AddGlobalOptions(balance, g);
+  balance->add_option("ACCOUNT", balance_account, "Account number")->required();
+  balance->callback([&g, &status] { status = Balance(g, balance_account); });
+
+  static std::string explain_account, explain_benefit;
+  auto* explain = app.add_subcommand("explain", "Every report, rate and program behind a balance");
+  AddGlobalOptions(explain, g);
+  explain->add_option("ACCOUNT", explain_account, "Account number")->required();
+  explain->add_option("--benefit", explain_benefit, "Only this benefit");
+  explain->callback([&g, &status] { status = Explain(g, explain_account, explain_benefit, SIZE_MAX); });
+
+  auto* verify = app.add_subcommand("verify", "Recompute every balance and check the hash chain");
+  AddGlobalOptions(verify, g);
+  verify->callback([&g, &status] { status = Verify(g); });
+}
+
+}  // namespace accrue::cli

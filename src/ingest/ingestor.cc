@@ -1,0 +1,282 @@
+#include "ingest/ingestor.h"
+
+namespace accrue {
+namespace {
+
+std::string ReportKey(const std::string& entity, const std::string& id) {
+  return entity + '\x1f' + id;
+}
+
+std::string DayKey(const WorkReport& r) {
+  return std::to_string(r.worker.value()) + '|' + r.entity + '|' + std::to_string(r.work_date.days());
+}
+
+// Names the fields in which two reports under one id differ.
+std::string Differences(const WorkReport& a, const WorkReport& b) {
+  std::string out;
+  auto diff = [&](const char* name, bool same) {
+    if (!same) out += std::string(out.empty() ? "" : ", ") + name;
+  };
+  diff("worker", a.worker == b.worker);
+  diff("work_date", a.work_date == b.work_date);
+  diff("jurisdiction", a.jurisdiction == b.jurisdiction);
+  diff("hours", a.hours == b.hours);
+  diff("earnings", a.earnings == b.earnings);
+  diff("tips", a.tips == b.tips);
+  diff("jobs", a.jobs == b.jobs);
+  diff("classification", a.classification == b.classification);
+  diff("sector", a.sector == b.sector);
+  diff("replaces", a.replaces == b.replaces);
+  return out;
+}
+
+}  // namespace
+
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kRecorded: return "recorded";
+    case Outcome::kCorrected: return "corrected";
+    case Outcome::kAlreadyRecorded: return "already recorded";
+    case Outcome::kRejected: return "rejected";
+  }
+  return "?";
+}
+
+// Running totals and leave balances as of everything staged so far: the store's committed
+// and appended values plus the staged entries' changes.
+class Ingestor::Totals : public TotalsSource {
+ public:
+  explicit Totals(Store& store) : store_(store) {}
+  RunningTotal Total(const std::string& key) const override {
+    auto it = totals_.find(key);
+    if (it != totals_.end()) return it->second;
+    auto t = store_.Total(key);
+    if (!t.ok()) error_ = t.status();
+    return totals_[key] = t.ok() ? *t : RunningTotal{};
+  }
+  Hours LeaveBalance(AccountNumber worker, const std::string& benefit) const override {
+    return Hours::FromUnits(BalanceOf(WorkerAccount(worker, benefit, Unit::kHours)));
+  }
+  void Apply(const Entry& e) {
+    for (const TotalsDelta& d : e.deltas) {
+      RunningTotal t = Total(d.key);
+      t.basis += d.delta.basis;
+      t.amount += d.delta.amount;
+      totals_[d.key] = t;
+    }
+    for (const Leg& leg : e.legs) {
+      if (leg.unit == Unit::kHours && leg.account[0] == 'W') {
+        balances_[leg.account] = BalanceOf(leg.account) + leg.amount;
+      }
+    }
+  }
+  Status error() const { return error_; }
+
+ private:
+  int64_t BalanceOf(const std::string& account) const {
+    auto it = balances_.find(account);
+    if (it != balances_.end()) return it->second;
+    auto b = store_.Balance(account);
+    if (!b.ok()) error_ = b.status();
+    return balances_[account] = b.ok() ? *b : 0;
+  }
+  Store& store_;
+  mutable std::unordered_map<std::string, RunningTotal> totals_;
+  mutable std::unordered_map<std::string, int64_t> balances_;
+  mutable Status error_;
+};
+
+Ingestor::Ingestor(Store& store, Registry& registry, Clock now)
+    : store_(store), registry_(registry), now_(now) {}
+
+Ingestor::~Ingestor() { Abort(); }
+
+Status Ingestor::Begin() {
+  if (open_) return Status::Precondition("a batch is already open");
+  RETURN_IF_ERROR(store_.Begin());
+  totals_ = std::make_unique<Totals>(store_);
+  open_ = true;
+  return Status::Ok();
+}
+
+void Ingestor::Abort() {
+  if (!open_) return;
+  store_.Rollback();
+  open_ = false;
+  staged_.clear();
+  staged_reports_.clear();
+  staged_replaced_.clear();
+  staged_day_hours_.clear();
+  totals_.reset();
+}
+
+Status Ingestor::Flush() {
+  if (staged_.empty()) return Status::Ok();
+  Status st = store_.Append(staged_);
+  staged_.clear();
+  staged_reports_.clear();
+  staged_replaced_.clear();
+  staged_day_hours_.clear();
+  if (!st.ok()) {
+    open_ = false;  // the store rolled the batch back
+    totals_.reset();
+  }
+  return st;
+}
+
+Result<BatchReceipt> Ingestor::Commit(const std::string& source) {
+  RETURN_IF_ERROR(Flush());
+  auto receipt = store_.Commit(source);
+  open_ = false;
+  totals_.reset();
+  return receipt;
+}
+
+std::optional<Date> Ingestor::TodayAt(const Jurisdiction& j) {
+  auto it = today_.find(j.code);
+  if (it != today_.end()) return it->second;
+  auto today = TodayIn(j.time_zone, now_);
+  if (!today.ok()) return std::nullopt;
+  today_[j.code] = *today;
+  return *today;
+}
+
+Result<std::optional<Entry>> Ingestor::FindRecorded(const std::string& entity,
+                                                    const std::string& id) {
+  auto it = staged_reports_.find(ReportKey(entity, id));
+  if (it != staged_reports_.end()) return std::optional<Entry>(staged_[it->second]);
+  ASSIGN_OR_RETURN(auto stored, store_.FindReport(entity, id));
+  if (!stored) return std::optional<Entry>();
+  return std::optional<Entry>(std::move(stored->entry));
+}
+
+Result<std::optional<std::string>> Ingestor::FindReplacement(const std::string& entity,
+                                                             const std::string& id) {
+  auto it = staged_replaced_.find(ReportKey(entity, id));
+  if (it != staged_replaced_.end()) return std::optional<std::string>(it->second);
+  return store_.ReplacedBy(entity, id);
+}
+
+Result<int64_t> Ingestor::HoursOnDay(const WorkReport& r) {
+  ASSIGN_OR_RETURN(int64_t stored, store_.HoursOnDay(r.worker, r.entity, r.work_date));
+  auto it = staged_day_hours_.find(DayKey(r));
+  return stored + (it == staged_day_hours_.end() ? 0 : it->second);
+}
+
+ReportResult Ingestor::Add(const IncomingReport& in) {
+  ReportResult out;
+  out.row = in.row;
+  auto reject = [&](std::vector<FieldError> errors) {
+    out.outcome = Outcome::kRejected;
+    out.errors = std::move(errors);
+    return out;
+  };
+  if (!open_) return reject({{in.row, "", "no batch is open"}});
+  if (!in.errors.empty() || !in.report) return reject(in.errors);
+  const WorkReport& r = *in.report;
+
+  // A resend of a recorded report is a no-op; another report under a used id is refused.
+  auto recorded = FindRecorded(r.entity, r.report_id);
+  if (!recorded.ok()) return reject({{in.row, "", recorded.status().message()}});
+  if (*recorded) {
+    if ((*recorded)->report.SameContent(r)) {
+      out.outcome = Outcome::kAlreadyRecorded;
+      out.entry = std::move(**recorded);
+      return out;
+    }
+    return reject({{in.row, "report_id", "report id '" + r.report_id + "' of " + r.entity +
+                                     " was already used for a different report (differs in " +
+                                     Differences((*recorded)->report, r) + ")"}});
+  }
+  std::optional<StoredEntry> replaced;
+  std::vector<FieldError> errors = Check(in.row, r, &replaced);
+  if (!errors.empty()) return reject(std::move(errors));
+
+  const Jurisdiction* where = registry_.FindJurisdiction(r.jurisdiction);
+  const HiringEntity* entity = registry_.FindEntity(r.entity);
+  const std::string& sector = r.sector.empty() ? entity->sector : r.sector;
+  const auto applicable =
+      registry_.policies().Select(registry_.Chain(where->code), sector, r.entity, r.work_date);
+  auto eval = Evaluate(r, EntityFacts{entity->size, entity->sector}, applicable, *totals_);
+  if (!eval.ok()) return reject({{in.row, "", eval.status().message()}});
+  if (!totals_->error().ok()) return reject({{in.row, "", totals_->error().message()}});
+  out.notes = eval->notes;
+  Entry entry = BuildEntry(r, *eval);
+  if (replaced) {
+    entry = BuildCorrection(replaced->entry, std::move(entry));
+    staged_replaced_[ReportKey(r.entity, r.replaces)] = r.report_id;
+    // The replaced report's hours leave its day.
+    const WorkReport& old = replaced->entry.report;
+    staged_day_hours_[DayKey(old)] -= old.hours.units();
+    out.outcome = Outcome::kCorrected;
+  } else {
+    out.outcome = Outcome::kRecorded;
+  }
+  staged_day_hours_[DayKey(r)] += r.hours.units();
+  out.entry = entry;
+  Stage(std::move(entry));
+  return out;
+}
+
+void Ingestor::Stage(Entry entry) {
+  totals_->Apply(entry);
+  staged_reports_[ReportKey(entry.report.entity, entry.report.report_id)] = staged_.size();
+  staged_.push_back(std::move(entry));
+}
+
+std::vector<FieldError> Ingestor::Check(int64_t row, const WorkReport& r,
+                                        std::optional<StoredEntry>* replaced) {
+  std::vector<FieldError> errors;
+  const HiringEntity* entity = registry_.FindEntity(r.entity);
+  if (entity == nullptr) {
+    errors.push_back({row, "hiring_entity", "unknown hiring entity '" + r.entity + "'"});
+  }
+  const Jurisdiction* where = registry_.FindJurisdiction(r.jurisdiction);
+  if (where == nullptr) {
+    errors.push_back({row, "jurisdiction", "unknown jurisdiction '" + r.jurisdiction + "'"});
+  } else if (auto today = TodayAt(*where); today && r.work_date > *today) {
+    errors.push_back({row, "work_date", "work date " + r.work_date.ToString() +
+                                       " is in the future (today in " + where->code + " is " +
+                                       today->ToString() + ")"});
+  }
+  if (known_workers_.count(r.worker.value()) == 0) {
+    auto w = store_.FindWorker(r.worker);
+    if (!w.ok()) {
+      errors.push_back({row, "worker", w.status().message()});
+    } else if (!*w) {
+      errors.push_back({row, "worker", "no worker has account number " + r.worker.ToString()});
+    } else {
+      known_workers_.insert(r.worker.value());
+    }
+  }
+  if (!r.replaces.empty()) {
+    if (r.replaces == r.report_id) {
+      errors.push_back({row, "replaces", "a report cannot replace itself"});
+    } else if (auto old = FindRecorded(r.entity, r.replaces); !old.ok() || !*old) {
+      errors.push_back({row, "replaces", "no report '" + r.replaces + "' of " + r.entity +
+                                        " to replace"});
+    } else if (auto by = FindReplacement(r.entity, r.replaces); by.ok() && *by) {
+      errors.push_back({row, "replaces", "report '" + r.replaces + "' was already replaced by '" +
+                                        **by + "'; correct that one instead"});
+    } else {
+      *replaced = StoredEntry{0, 0, std::move(**old)};
+    }
+  }
+  if (errors.empty()) {
+    auto day = HoursOnDay(r);
+    int64_t total = day.ok() ? *day + r.hours.units() : 0;
+    if (*replaced && DayKey((*replaced)->entry.report) == DayKey(r)) {
+      total -= (*replaced)->entry.report.hours.units();
+    }
+    if (!day.ok()) {
+      errors.push_back({row, "", day.status().message()});
+    } else if (total > Hours::Whole(kMaxReportHours).units()) {
+      errors.push_back({row, "hours", "would bring " + r.worker.ToString() + "'s hours for " +
+                                     r.entity + " on " + r.work_date.ToString() + " to " +
+                                     Hours::FromUnits(total).ToString() + " (more than 24)"});
+    }
+  }
+  return errors;
+}
+
+}  // namespace accrue

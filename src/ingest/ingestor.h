@@ -1,0 +1,94 @@
+// Recording work reports: validation against the registries and everything already
+// recorded, policy evaluation, and staging into one ledger batch.
+//
+// Data flows one way: a parsed report → checks (entity, account, jurisdiction, date, the
+// 24-hour day, idempotency, corrections) → the engine → a balanced entry → the store. Each
+// refusal names the field and the reason and stages nothing. A report identical to one
+// already recorded under the same (hiring entity, report id) is "already recorded" and changes
+// nothing; different content under a used id is refused.
+//
+// Use: Begin(); Add() each report (Flush() now and then to bound memory); Commit() — or
+// Abort() to leave the ledger exactly as it was. The caller decides all-or-nothing versus
+// partial by whether it commits after a refusal.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/status.h"
+#include "csv/header.h"
+#include "domain/domain.h"
+#include "engine/engine.h"
+#include "ledger/ledger.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+namespace accrue {
+
+// A report as received: parsed, or already refused by the parser.
+struct IncomingReport {
+  int64_t row = 0;  // CSV row number (header = 1) or position in a batch
+  std::optional<WorkReport> report;
+  std::vector<FieldError> errors;
+};
+
+enum class Outcome { kRecorded, kCorrected, kAlreadyRecorded, kRejected };
+const char* OutcomeName(Outcome o);  // "recorded", "corrected", "already recorded", "rejected"
+
+struct ReportResult {
+  int64_t row = 0;
+  Outcome outcome = Outcome::kRejected;
+  std::vector<FieldError> errors;
+  Entry entry;                     // the legs staged (recorded/corrected) or found (already)
+  std::vector<std::string> notes;  // e.g. "no program covers US-TX (delivery) on 2026-03-01"
+};
+
+class Ingestor {
+ public:
+  using Clock = std::chrono::system_clock::time_point;
+  Ingestor(Store& store, Registry& registry, Clock now);
+  ~Ingestor();
+
+  Status Begin();
+  ReportResult Add(const IncomingReport& in);
+  // Appends staged entries to the open batch. Fails only on a store error (batch rolled back).
+  Status Flush();
+  Result<BatchReceipt> Commit(const std::string& source);
+  void Abort();
+  size_t staged() const { return staged_.size(); }
+
+ private:
+  class Totals;
+  struct Staged {
+    Entry entry;
+  };
+  std::vector<FieldError> Check(int64_t row, const WorkReport& r,
+                                std::optional<StoredEntry>* replaced);
+  Result<std::optional<Entry>> FindRecorded(const std::string& entity, const std::string& id);
+  Result<std::optional<std::string>> FindReplacement(const std::string& entity,
+                                                     const std::string& id);
+  Result<int64_t> HoursOnDay(const WorkReport& r);
+  std::optional<Date> TodayAt(const Jurisdiction& j);
+  void Stage(Entry entry);
+
+  Store& store_;
+  Registry& registry_;
+  Clock now_;
+  bool open_ = false;
+  std::unique_ptr<Totals> totals_;
+  std::vector<Entry> staged_;
+  // What this batch has staged but not yet appended, for reads the store cannot answer yet.
+  std::unordered_map<std::string, size_t> staged_reports_;        // entity|id → staged_ index
+  std::unordered_map<std::string, std::string> staged_replaced_;  // entity|id → replacing id
+  std::unordered_map<std::string, int64_t> staged_day_hours_;     // worker|entity|day → hours
+  std::unordered_set<uint64_t> known_workers_;
+  std::map<std::string, Date> today_;
+};
+
+}  // namespace accrue

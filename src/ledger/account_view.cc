@@ -1,0 +1,79 @@
+#include "ledger/account_view.h"
+
+namespace accrue {
+namespace {
+
+// "W/<account>/<benefit>[/h]" → benefit.
+std::string BenefitOf(const std::string& key) {
+  const size_t start = key.find('/', 2) + 1;
+  const size_t end = key.find('/', start);
+  return key.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+}  // namespace
+
+Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
+  ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
+  if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
+  AccountSummary out;
+  out.worker = *worker;
+  ASSIGN_OR_RETURN(auto balances, store.WorkerBalances(account));
+  std::map<std::string, BenefitBalance> benefits;
+  for (const AccountBalance& b : balances) {
+    BenefitBalance& bb = benefits[BenefitOf(b.account)];
+    bb.benefit = BenefitOf(b.account);
+    if (b.unit == Unit::kHours) {
+      bb.leave_hours += Hours::FromUnits(b.amount);
+    } else {
+      bb.money += Money::FromUnits(b.amount);
+      out.total += Money::FromUnits(b.amount);
+    }
+  }
+  for (auto& [name, b] : benefits) out.benefits.push_back(b);
+  ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(account));
+  std::map<std::pair<std::string, Payer>, Money> by_payer;
+  const std::string prefix = "W/" + std::to_string(account.value()) + "/";
+  for (const StoredEntry& e : entries) {
+    ++out.reports;
+    for (const Leg& leg : e.entry.legs) {
+      if (leg.unit == Unit::kMoney && leg.account.rfind(prefix, 0) == 0) {
+        by_payer[{e.entry.report.entity, leg.payer}] += Money::FromUnits(leg.amount);
+      }
+    }
+  }
+  for (const auto& [key, money] : by_payer) {
+    if (!money.is_zero()) out.by_payer.push_back({key.first, key.second, money});
+  }
+  return out;
+}
+
+Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber account,
+                                                const std::string& benefit) {
+  ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
+  if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
+  ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(account));
+  const std::string prefix = "W/" + std::to_string(account.value()) + "/";
+  std::vector<ExplainLine> out;
+  for (const StoredEntry& e : entries) {
+    const WorkReport& r = e.entry.report;
+    for (const Leg& leg : e.entry.legs) {
+      if (leg.account.rfind(prefix, 0) != 0) continue;
+      ExplainLine line{r.work_date, r.entity, r.report_id, r.replaces, BenefitOf(leg.account),
+                       leg.unit, leg.amount, "", "", "", leg.payer, leg.quantity, leg.rate,
+                       leg.note};
+      if (!benefit.empty() && line.benefit != benefit) continue;
+      // Rule uid: "<pack>@<version>/<rule>".
+      const size_t at = leg.rule.find('@');
+      const size_t slash = leg.rule.find('/', at == std::string::npos ? 0 : at);
+      if (at != std::string::npos && slash != std::string::npos) {
+        line.pack = leg.rule.substr(0, at);
+        line.version = leg.rule.substr(at + 1, slash - at - 1);
+        line.rule = leg.rule.substr(slash + 1);
+      }
+      out.push_back(std::move(line));
+    }
+  }
+  return out;
+}
+
+}  // namespace accrue

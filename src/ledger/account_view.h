@@ -1,0 +1,58 @@
+// What a worker's account holds and why: the views behind `accrue balance`, `accrue explain`
+// and the worker's API, computed from the store's balances and the worker's entries.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/store.h"
+
+namespace accrue {
+
+struct BenefitBalance {
+  std::string benefit;
+  Money money;
+  Hours leave_hours;
+};
+
+struct PayerTotal {
+  std::string entity;
+  Payer payer = Payer::kHiringEntity;
+  Money money;
+};
+
+struct AccountSummary {
+  Worker worker;
+  std::vector<BenefitBalance> benefits;  // by benefit name
+  std::vector<PayerTotal> by_payer;      // by entity, then payer
+  Money total;
+  int64_t reports = 0;
+};
+
+// One credited (or reversed) line on the worker's account, with everything behind it.
+struct ExplainLine {
+  Date work_date;
+  std::string entity;
+  std::string report_id;
+  std::string replaces;
+  std::string benefit;
+  Unit unit = Unit::kMoney;
+  int64_t amount = 0;
+  std::string pack;     // program id
+  std::string version;  // effective date of the version
+  std::string rule;
+  Payer payer = Payer::kHiringEntity;
+  int64_t quantity = 0;  // basis counted (hours worked for accruals)
+  std::string rate;
+  std::string note;
+};
+
+Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account);
+// Every line behind the balance, oldest first; `benefit` empty for all benefits.
+Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber account,
+                                                const std::string& benefit);
+
+}  // namespace accrue

@@ -1,0 +1,230 @@
+#include "ledger/ledger.h"
+
+#include <sodium.h>
+
+#include <map>
+#include <stdexcept>
+
+namespace accrue {
+namespace {
+
+std::string EntityAccount(const std::string& entity, Date d, Payer payer) {
+  return "E/" + entity + "/" + d.MonthKey() +
+         (payer == Payer::kWorker ? "/withheld" : "/employer");
+}
+
+// The paying side of a contribution: who owes it.
+std::string PayerAccount(const ContributionLine& c, const WorkReport& r) {
+  if (c.payer == Payer::kGovernment) return "G/" + c.pack->jurisdiction + "/" + r.work_date.MonthKey();
+  return EntityAccount(r.entity, r.work_date, c.payer);
+}
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutSigned(std::string* out, int64_t v) {
+  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+
+bool GetVarint(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    const auto byte = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool GetSigned(std::string_view* in, int64_t* v) {
+  uint64_t u = 0;
+  if (!GetVarint(in, &u)) return false;
+  *v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+  return true;
+}
+
+crypto_generichash_state* State(unsigned char* raw) {
+  static_assert(sizeof(crypto_generichash_state) <= 384);
+  return reinterpret_cast<crypto_generichash_state*>(raw);
+}
+
+}  // namespace
+
+std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit) {
+  std::string key = "W/" + std::to_string(worker.value()) + "/" + benefit;
+  if (unit == Unit::kHours) key += "/h";
+  return key;
+}
+
+AccountNumber WorkerOfAccount(const std::string& key) {
+  if (key.size() < 15 || key[0] != 'W' || key[1] != '/') return AccountNumber();
+  return AccountNumber::FromValue(std::stoull(key.substr(2, 12)));
+}
+
+Entry BuildEntry(const WorkReport& report, const Evaluation& eval) {
+  Entry e;
+  e.kind = EntryKind::kReport;
+  e.report = report;
+  e.deltas = eval.deltas;
+  std::map<std::pair<std::string, Unit>, int64_t> paying;  // one debit leg per payer account
+  for (const ContributionLine& c : eval.contributions) {
+    e.legs.push_back(Leg{WorkerAccount(report.worker, c.benefit, Unit::kMoney), Unit::kMoney,
+                         c.amount.units(), RuleUid(*c.pack, *c.version, c.rule->name), c.payer,
+                         c.quantity, c.rate, c.note});
+    paying[{PayerAccount(c, report), Unit::kMoney}] -= c.amount.units();
+  }
+  for (const AccrualLine& a : eval.accruals) {
+    e.legs.push_back(Leg{WorkerAccount(report.worker, a.benefit, Unit::kHours), Unit::kHours,
+                         a.hours.units(), RuleUid(*a.pack, *a.version, "accrual." + a.benefit),
+                         Payer::kHiringEntity, a.worked.units(), "", a.note});
+    paying[{"L/" + a.pack->id + "/" + report.work_date.YearKey(), Unit::kHours}] -=
+        a.hours.units();
+  }
+  for (const auto& [key, amount] : paying) {
+    if (amount != 0) e.legs.push_back(Leg{key.first, key.second, amount, "", {}, 0, "", ""});
+  }
+  return e;
+}
+
+Entry BuildCorrection(const Entry& replaced, Entry fresh) {
+  Entry e;
+  e.kind = EntryKind::kCorrection;
+  e.report = std::move(fresh.report);
+  for (const Leg& leg : replaced.legs) {
+    Leg r = leg;
+    r.amount = -leg.amount;
+    r.note = "reversal of report " + replaced.report.report_id;
+    e.legs.push_back(std::move(r));
+  }
+  for (const TotalsDelta& d : replaced.deltas) {
+    e.deltas.push_back({d.key, RunningTotal{-d.delta.basis, -d.delta.amount}});
+  }
+  for (Leg& leg : fresh.legs) e.legs.push_back(std::move(leg));
+  for (TotalsDelta& d : fresh.deltas) e.deltas.push_back(std::move(d));
+  return e;
+}
+
+Status CheckBalanced(const Entry& entry) {
+  __int128 sums[2] = {0, 0};
+  for (const Leg& leg : entry.legs) sums[static_cast<int>(leg.unit)] += leg.amount;
+  if (sums[0] != 0 || sums[1] != 0) {
+    return Status::Corruption("entry for report " + entry.report.entity + "/" +
+                              entry.report.report_id + " does not balance");
+  }
+  return Status::Ok();
+}
+
+std::string EncodeLegs(const Entry& entry, Dictionary& dict) {
+  std::string out;
+  out.reserve(16 * entry.legs.size() + 8 * entry.deltas.size() + 4);
+  PutVarint(&out, entry.legs.size());
+  for (const Leg& leg : entry.legs) {
+    PutVarint(&out, dict.AccountId(leg.account, leg.unit));
+    PutSigned(&out, leg.amount);
+    PutVarint(&out, leg.rule.empty() ? 0 : dict.StringId(leg.rule));
+    out.push_back(static_cast<char>(leg.payer));
+    PutSigned(&out, leg.quantity);
+    PutVarint(&out, leg.rate.empty() ? 0 : dict.StringId(leg.rate));
+    PutVarint(&out, leg.note.empty() ? 0 : dict.StringId(leg.note));
+  }
+  PutVarint(&out, entry.deltas.size());
+  for (const TotalsDelta& d : entry.deltas) {
+    PutVarint(&out, dict.TotalsId(d.key));
+    PutSigned(&out, d.delta.basis);
+    PutSigned(&out, d.delta.amount);
+  }
+  return out;
+}
+
+Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry) {
+  const Status bad = Status::Corruption("entry " + entry->report.entity + "/" +
+                                        entry->report.report_id + " has malformed legs");
+  auto string_or_empty = [&](uint64_t id, std::string* out) -> Status {
+    if (id == 0) return Status::Ok();
+    ASSIGN_OR_RETURN(*out, dict.String(id));
+    return Status::Ok();
+  };
+  uint64_t n = 0;
+  if (!GetVarint(&blob, &n) || n > blob.size()) return bad;
+  entry->legs.resize(n);
+  for (Leg& leg : entry->legs) {
+    uint64_t account = 0, rule = 0, rate = 0, note = 0;
+    if (!GetVarint(&blob, &account) || !GetSigned(&blob, &leg.amount) ||
+        !GetVarint(&blob, &rule) || blob.empty()) {
+      return bad;
+    }
+    leg.payer = static_cast<Payer>(blob.front());
+    blob.remove_prefix(1);
+    if (!GetSigned(&blob, &leg.quantity) || !GetVarint(&blob, &rate) || !GetVarint(&blob, &note)) {
+      return bad;
+    }
+    ASSIGN_OR_RETURN(leg.account, dict.Account(account));
+    ASSIGN_OR_RETURN(leg.unit, dict.AccountUnit(account));
+    RETURN_IF_ERROR(string_or_empty(rule, &leg.rule));
+    RETURN_IF_ERROR(string_or_empty(rate, &leg.rate));
+    RETURN_IF_ERROR(string_or_empty(note, &leg.note));
+  }
+  if (!GetVarint(&blob, &n) || n > blob.size()) return bad;
+  entry->deltas.resize(n);
+  for (TotalsDelta& d : entry->deltas) {
+    uint64_t id = 0;
+    if (!GetVarint(&blob, &id) || !GetSigned(&blob, &d.delta.basis) ||
+        !GetSigned(&blob, &d.delta.amount)) {
+      return bad;
+    }
+    ASSIGN_OR_RETURN(d.key, dict.TotalsKey(id));
+  }
+  return blob.empty() ? Status::Ok() : bad;
+}
+
+std::string HashHex(const Hash& h) {
+  static const char* kHex = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : h) {
+    s.push_back(kHex[b >> 4]);
+    s.push_back(kHex[b & 15]);
+  }
+  return s;
+}
+
+ChainHasher::ChainHasher(const Hash& previous, int64_t batch) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  crypto_generichash_init(State(state_), nullptr, 0, 32);
+  Update(std::string_view(reinterpret_cast<const char*>(previous.data()), previous.size()));
+  Update(std::to_string(batch));
+}
+
+void ChainHasher::Update(std::string_view bytes) {
+  // Length-prefixed so that no two different sequences of parts hash alike.
+  const uint64_t n = bytes.size();
+  crypto_generichash_update(State(state_), reinterpret_cast<const unsigned char*>(&n), sizeof n);
+  crypto_generichash_update(State(state_), reinterpret_cast<const unsigned char*>(bytes.data()),
+                            bytes.size());
+}
+
+void ChainHasher::AddEntry(const std::string& report_canonical, std::string_view legs_blob) {
+  Update(report_canonical);
+  Update(legs_blob);
+}
+
+void ChainHasher::AddDictionaryRow(char table, uint64_t id, std::string_view text) {
+  Update(std::string(1, table) + std::to_string(id));
+  Update(text);
+}
+
+Hash ChainHasher::Finish() {
+  Hash h{};
+  crypto_generichash_final(State(state_), h.data(), h.size());
+  return h;
+}
+
+}  // namespace accrue

@@ -1,0 +1,98 @@
+// The double-entry ledger: entries of balanced legs, their encoding and the hash chain.
+//
+// Every change to what a worker holds is an Entry: a set of legs that sums to zero in each
+// unit (money, leave hours). Entries are only ever appended; a correction is a new entry that
+// carries the exact reversal of the replaced report's legs plus the new ones. Balances and
+// running totals are derived from legs and deltas, so `verify` can recompute them.
+//
+// Account keys (one unit each):
+//   W/<account>/<benefit>          a worker's money for a benefit
+//   W/<account>/<benefit>/h        a worker's leave hours for a benefit
+//   E/<entity>/<YYYY-MM>/employer  what a hiring entity owes for a month, its own share
+//   E/<entity>/<YYYY-MM>/withheld  what it withheld from workers' pay and owes on their behalf
+//   G/<jurisdiction>/<YYYY-MM>     a government fund's subsidy for a month
+//   L/<pack>/<YYYY>                leave hours granted under a program in a year
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "domain/domain.h"
+#include "engine/engine.h"
+
+namespace accrue {
+
+enum class Unit : uint8_t { kMoney = 0, kHours = 1 };
+
+struct Leg {
+  std::string account;
+  Unit unit = Unit::kMoney;
+  int64_t amount = 0;  // Money or Hours units; positive credits the account
+  std::string rule;    // rule uid behind a worker credit; empty on the paying side
+  Payer payer = Payer::kHiringEntity;
+  int64_t quantity = 0;  // basis counted (hours worked for accruals)
+  std::string rate;      // "2.00/h", "1 h per 30 h worked"
+  std::string note;      // caps, minimums, reversals
+};
+
+enum class EntryKind : uint8_t { kReport = 1, kCorrection = 2 };
+
+struct Entry {
+  EntryKind kind = EntryKind::kReport;
+  WorkReport report;
+  std::vector<Leg> legs;
+  std::vector<TotalsDelta> deltas;
+};
+
+// The worker's account key for a benefit, and the other keys above.
+std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit);
+// The owning worker of a key, or an invalid AccountNumber for a non-worker account.
+AccountNumber WorkerOfAccount(const std::string& key);
+
+// Legs and deltas for a fresh report from the engine's evaluation.
+Entry BuildEntry(const WorkReport& report, const Evaluation& eval);
+// The correction entry: `replaced` reversed exactly, then `fresh`'s legs and deltas.
+Entry BuildCorrection(const Entry& replaced, Entry fresh);
+// Fails unless the legs sum to zero in each unit.
+Status CheckBalanced(const Entry& entry);
+
+// What the encoding needs to turn strings into small stored ids and back. The store implements
+// it; ids are stable once written.
+class Dictionary {
+ public:
+  virtual ~Dictionary() = default;
+  virtual uint64_t AccountId(const std::string& key, Unit unit) = 0;
+  virtual uint64_t StringId(const std::string& text) = 0;
+  virtual uint64_t TotalsId(const std::string& key) = 0;
+  virtual Result<std::string> Account(uint64_t id) const = 0;
+  virtual Result<Unit> AccountUnit(uint64_t id) const = 0;
+  virtual Result<std::string> String(uint64_t id) const = 0;
+  virtual Result<std::string> TotalsKey(uint64_t id) const = 0;
+};
+
+// Compact binary form of an entry's legs and deltas (varints over dictionary ids).
+std::string EncodeLegs(const Entry& entry, Dictionary& dict);
+Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry);
+
+using Hash = std::array<uint8_t, 32>;
+std::string HashHex(const Hash& h);
+
+// Accumulates one batch's hash: BLAKE2b-256 over the previous hash, the batch number, and
+// every entry's canonical report text and encoded legs, plus the dictionary rows the batch
+// created, in order.
+class ChainHasher {
+ public:
+  ChainHasher(const Hash& previous, int64_t batch);
+  void AddEntry(const std::string& report_canonical, std::string_view legs_blob);
+  void AddDictionaryRow(char table, uint64_t id, std::string_view text);
+  Hash Finish();
+
+ private:
+  void Update(std::string_view bytes);
+  alignas(64) unsigned char state_[384];
+};
+
+}  // namespace accrue

@@ -1,0 +1,105 @@
+#include "store/sqlite_db.h"
+
+namespace accrue {
+
+SqliteStmt& SqliteStmt::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::Bind(int i, int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::Bind(int i, std::string_view v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::BindBlob(int i, std::string_view v) {
+  sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::BindNull(int i) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+
+Result<bool> SqliteStmt::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const int ext = sqlite3_extended_errcode(db_);
+  std::string msg = std::string("database: ") + sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_);
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Status::Conflict(msg);
+  }
+  return Status::Io(msg);
+}
+
+Status SqliteStmt::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+  }
+}
+
+std::string SqliteStmt::Text(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
+}
+
+std::string_view SqliteStmt::Blob(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  const int n = sqlite3_column_bytes(stmt_, col);
+  return p == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(p), n);
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Status::Io("cannot open database '" + path + "': " + msg);
+  }
+  sqlite3_busy_timeout(db, 30000);
+  return std::unique_ptr<SqliteDb>(new SqliteDb(db));
+}
+
+SqliteDb::~SqliteDb() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+Status SqliteDb::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::Io("database: " + msg);
+  }
+  return Status::Ok();
+}
+
+Result<SqliteStmt*> SqliteDb::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+        SQLITE_OK) {
+      return Status::Io(std::string("database: ") + sqlite3_errmsg(db_) + " in: " + sql);
+    }
+    it = cache_.emplace(sql, std::make_unique<SqliteStmt>(db_, stmt)).first;
+  }
+  return &it->second->Reset();
+}
+
+}  // namespace accrue

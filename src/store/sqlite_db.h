@@ -1,0 +1,61 @@
+// A thin RAII layer over the SQLite C API: a connection and cached prepared statements.
+// Errors become Status values naming the statement's purpose and SQLite's message.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace accrue {
+
+class SqliteStmt {
+ public:
+  SqliteStmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteStmt(const SqliteStmt&) = delete;
+  SqliteStmt& operator=(const SqliteStmt&) = delete;
+  ~SqliteStmt() { sqlite3_finalize(stmt_); }
+
+  // Resets the statement for a fresh execution; bind indexes start at 1.
+  SqliteStmt& Reset();
+  SqliteStmt& Bind(int i, int64_t v);
+  SqliteStmt& Bind(int i, std::string_view v);
+  SqliteStmt& BindBlob(int i, std::string_view v);
+  SqliteStmt& BindNull(int i);
+  // Steps once: true with a row, false when done.
+  Result<bool> Step();
+  // Runs to completion.
+  Status Run();
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string Text(int col) const;
+  std::string_view Blob(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class SqliteDb {
+ public:
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  ~SqliteDb();
+  Status Exec(const std::string& sql);
+  // A prepared statement cached by its SQL text, reset and ready to bind.
+  Result<SqliteStmt*> Prepare(const std::string& sql);
+  sqlite3* raw() { return db_; }
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::map<std::string, std::unique_ptr<SqliteStmt>> cache_;
+};
+
+}  // namespace accrue

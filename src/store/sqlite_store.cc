@@ -1,0 +1,858 @@
+// The embedded SQLite engine of the Store interface.
+//
+// One database file in WAL mode with synchronous=FULL, so a committed batch survives power
+// loss. Each batch is one IMMEDIATE transaction: concurrent writers (two `accrue ingest`
+// processes) serialize on the database's write lock, and every read a batch bases its
+// decisions on happens under that lock.
+#include <sodium.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <tuple>
+#include <map>
+#include <unordered_map>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace accrue {
+namespace {
+
+// Versioned migrations; each runs once, in order, in its own transaction.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE jurisdictions(code TEXT PRIMARY KEY, name TEXT NOT NULL, parent TEXT NOT NULL,
+  time_zone TEXT NOT NULL);
+CREATE TABLE entities(id TEXT PRIMARY KEY, name TEXT NOT NULL, sector TEXT NOT NULL,
+  size INTEGER NOT NULL);
+CREATE TABLE workers(account INTEGER PRIMARY KEY, name TEXT NOT NULL, birth_date INTEGER NOT NULL,
+  home_jurisdiction TEXT NOT NULL);
+CREATE TABLE packs(id TEXT NOT NULL, revision INTEGER NOT NULL, file TEXT NOT NULL,
+  text TEXT NOT NULL, loaded_at TEXT NOT NULL, PRIMARY KEY(id, revision));
+CREATE TABLE batches(id INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, hash BLOB NOT NULL,
+  first_seq INTEGER NOT NULL, entries INTEGER NOT NULL, source TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE entries(seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, entity TEXT NOT NULL,
+  report_id TEXT NOT NULL, worker INTEGER NOT NULL, work_date INTEGER NOT NULL,
+  jurisdiction TEXT NOT NULL, hours INTEGER NOT NULL, earnings INTEGER NOT NULL,
+  tips INTEGER NOT NULL, jobs INTEGER NOT NULL, classification INTEGER NOT NULL,
+  sector TEXT NOT NULL, replaces TEXT NOT NULL, legs BLOB NOT NULL);
+CREATE UNIQUE INDEX entries_by_report ON entries(entity, report_id);
+CREATE INDEX entries_by_worker ON entries(worker, work_date, entity);
+CREATE INDEX entries_by_replaces ON entries(entity, replaces) WHERE replaces <> '';
+CREATE TABLE accounts(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, unit INTEGER NOT NULL,
+  worker INTEGER, balance INTEGER NOT NULL, batch INTEGER NOT NULL);
+CREATE INDEX accounts_by_worker ON accounts(worker) WHERE worker IS NOT NULL;
+CREATE TABLE strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE, batch INTEGER NOT NULL);
+CREATE TABLE totals(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, basis INTEGER NOT NULL,
+  amount INTEGER NOT NULL, batch INTEGER NOT NULL);
+)sql",
+};
+
+std::string NowUtc() {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+  return std::to_string(secs.count());
+}
+
+// Interns strings to ids for the ledger encoding. New rows are pending until the batch
+// commits; a rollback forgets them.
+class SqliteDictionary : public Dictionary {
+ public:
+  explicit SqliteDictionary(SqliteDb* db) : db_(db) {}
+
+  Status BeginBatch();
+  // Writes the new rows interned since the last flush.
+  Status Flush(int64_t batch);
+  // Feeds every row the open batch created to its chain hash, table by table in id order.
+  void HashCreated(ChainHasher* hasher) const;
+  void Committed();
+  void Forget();
+
+  uint64_t AccountId(const std::string& key, Unit unit) override;
+  uint64_t StringId(const std::string& text) override { return Intern(strings_, text, 0); }
+  uint64_t TotalsId(const std::string& key) override { return Intern(totals_, key, 0); }
+  Result<std::string> Account(uint64_t id) const override { return Lookup(accounts_, id); }
+  Result<Unit> AccountUnit(uint64_t id) const override;
+  Result<std::string> String(uint64_t id) const override { return Lookup(strings_, id); }
+  Result<std::string> TotalsKey(uint64_t id) const override { return Lookup(totals_, id); }
+
+ private:
+  struct Table {
+    const char* name;
+    char tag;
+    std::unordered_map<std::string, uint64_t> ids;
+    mutable std::unordered_map<uint64_t, std::pair<std::string, int>> by_id;  // text, unit
+    uint64_t next = 1;
+    std::vector<std::pair<uint64_t, std::string>> pending;  // interned, not yet written
+    std::vector<std::pair<uint64_t, std::string>> flushed;  // written by the open batch
+  };
+  uint64_t Intern(Table& t, const std::string& text, int unit);
+  Result<std::string> Lookup(const Table& t, uint64_t id) const;
+  Result<std::pair<std::string, int>> Load(const Table& t, uint64_t id) const;
+
+  SqliteDb* db_;
+  std::vector<std::tuple<char, uint64_t, std::string>> created_;  // by the open batch
+  Table accounts_{"accounts", 'A', {}, {}, 1, {}, {}};
+  Table strings_{"strings", 'S', {}, {}, 1, {}, {}};
+  Table totals_{"totals", 'T', {}, {}, 1, {}, {}};
+  std::unordered_map<uint64_t, int> pending_units_;
+};
+
+Status SqliteDictionary::BeginBatch() {
+  for (Table* t : {&accounts_, &strings_, &totals_}) {
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare(std::string("SELECT coalesce(max(id),0)+1 FROM ") + t->name));
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    t->next = row ? static_cast<uint64_t>(s->Int(0)) : 1;
+    t->pending.clear();
+  }
+  pending_units_.clear();
+  return Status::Ok();
+}
+
+uint64_t SqliteDictionary::Intern(Table& t, const std::string& text, int unit) {
+  auto it = t.ids.find(text);
+  if (it != t.ids.end()) return it->second;
+  // Another process may have written it since we cached: ask the database first.
+  auto s = db_->Prepare(std::string("SELECT id FROM ") + t.name +
+                        (t.tag == 'S' ? " WHERE text=?" : " WHERE key=?"));
+  if (!s.ok()) throw std::runtime_error(s.status().ToString());
+  (*s)->Bind(1, text);
+  auto row = (*s)->Step();
+  if (!row.ok()) throw std::runtime_error(row.status().ToString());
+  uint64_t id = 0;
+  if (*row) {
+    id = static_cast<uint64_t>((*s)->Int(0));
+  } else {
+    id = t.next++;
+    t.pending.emplace_back(id, text);
+    if (t.tag == 'A') pending_units_[id] = unit;
+  }
+  t.ids.emplace(text, id);
+  return id;
+}
+
+uint64_t SqliteDictionary::AccountId(const std::string& key, Unit unit) {
+  return Intern(accounts_, key, static_cast<int>(unit));
+}
+
+Result<std::pair<std::string, int>> SqliteDictionary::Load(const Table& t, uint64_t id) const {
+  auto it = t.by_id.find(id);
+  if (it != t.by_id.end()) return it->second;
+  for (const auto& [pid, text] : t.pending) {
+    if (pid == id) {
+      auto u = pending_units_.find(id);
+      return std::make_pair(text, u == pending_units_.end() ? 0 : u->second);
+    }
+  }
+  const std::string sql = t.tag == 'A'   ? "SELECT key, unit FROM accounts WHERE id=?"
+                          : t.tag == 'S' ? "SELECT text, 0 FROM strings WHERE id=?"
+                                         : "SELECT key, 0 FROM totals WHERE id=?";
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(sql));
+  s->Bind(1, static_cast<int64_t>(id));
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    return Status::Corruption(std::string(t.name) + " id " + std::to_string(id) + " is missing");
+  }
+  auto value = std::make_pair(s->Text(0), static_cast<int>(s->Int(1)));
+  t.by_id.emplace(id, value);
+  return value;
+}
+
+Result<std::string> SqliteDictionary::Lookup(const Table& t, uint64_t id) const {
+  ASSIGN_OR_RETURN(auto v, Load(t, id));
+  return v.first;
+}
+
+Result<Unit> SqliteDictionary::AccountUnit(uint64_t id) const {
+  ASSIGN_OR_RETURN(auto v, Load(accounts_, id));
+  return static_cast<Unit>(v.second);
+}
+
+void SqliteDictionary::Committed() {
+  created_.clear();
+  for (Table* t : {&accounts_, &strings_, &totals_}) {
+    t->flushed.clear();
+  }
+  pending_units_.clear();
+}
+
+void SqliteDictionary::HashCreated(ChainHasher* hasher) const {
+  auto sorted = created_;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [table, id, text] : sorted) hasher->AddDictionaryRow(table, id, text);
+}
+
+Status SqliteDictionary::Flush(int64_t batch) {
+  for (const auto& [id, key] : accounts_.pending) {
+    const AccountNumber worker = WorkerOfAccount(key);
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("INSERT INTO accounts(id,key,unit,worker,balance,batch) "
+                                  "VALUES(?,?,?,?,0,?)"));
+    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, pending_units_[id]).Bind(5, batch);
+    if (worker.valid()) {
+      s->Bind(4, static_cast<int64_t>(worker.value()));
+    } else {
+      s->BindNull(4);
+    }
+    RETURN_IF_ERROR(s->Run());
+    created_.emplace_back('A', id, key + "#" + std::to_string(pending_units_[id]));
+  }
+  for (const auto& [id, text] : strings_.pending) {
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("INSERT INTO strings(id,text,batch) VALUES(?,?,?)"));
+    RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(id)).Bind(2, text).Bind(3, batch).Run());
+    created_.emplace_back('S', id, text);
+  }
+  for (const auto& [id, key] : totals_.pending) {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO totals(id,key,basis,amount,batch) "
+                                                  "VALUES(?,?,0,0,?)"));
+    RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, batch).Run());
+    created_.emplace_back('T', id, key);
+  }
+  for (Table* t : {&accounts_, &strings_, &totals_}) {
+    t->flushed.insert(t->flushed.end(), t->pending.begin(), t->pending.end());
+    t->pending.clear();
+  }
+  return Status::Ok();
+}
+
+void SqliteDictionary::Forget() {
+  for (Table* t : {&accounts_, &strings_, &totals_}) {
+    for (const auto& [id, text] : t->pending) t->ids.erase(text);
+    for (const auto& [id, text] : t->flushed) {
+      t->ids.erase(text);
+      t->by_id.erase(id);
+    }
+    t->pending.clear();
+    t->flushed.clear();
+  }
+  pending_units_.clear();
+  created_.clear();
+}
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)), dict_(db_.get()) {}
+  Status Migrate();
+
+  Status AddJurisdictions(const std::vector<Jurisdiction>& list) override;
+  Result<std::vector<Jurisdiction>> ListJurisdictions() override;
+  Status AddEntities(const std::vector<HiringEntity>& list) override;
+  Result<std::vector<HiringEntity>> ListEntities() override;
+  Result<std::vector<Worker>> AddWorkers(std::vector<Worker> list) override;
+  Result<std::optional<Worker>> FindWorker(AccountNumber account) override;
+  Result<int64_t> CountWorkers() override { return Count("SELECT count(*) FROM workers"); }
+  Result<int64_t> PutPack(const std::string& id, const std::string& file,
+                          const std::string& text) override;
+  Result<std::vector<StoredPack>> LatestPacks() override;
+
+  Status Begin() override;
+  Status Append(const std::vector<Entry>& entries) override;
+  Result<BatchReceipt> Commit(const std::string& source) override;
+  void Rollback() override;
+
+  Result<std::optional<StoredEntry>> FindReport(const std::string& entity,
+                                                const std::string& report_id) override;
+  Result<std::optional<std::string>> ReplacedBy(const std::string& entity,
+                                                const std::string& report_id) override;
+  Result<int64_t> HoursOnDay(AccountNumber worker, const std::string& entity, Date day) override;
+  Result<RunningTotal> Total(const std::string& key) override;
+  Result<int64_t> Balance(const std::string& account) override;
+  Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
+  Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
+  Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
+  Result<VerifyResult> Verify() override;
+
+ private:
+  Result<int64_t> Count(const std::string& sql);
+  // Runs `fn` in a transaction of its own (for registry writes).
+  Status InTransaction(const std::function<Status()>& fn);
+  Result<StoredEntry> ReadEntry(SqliteStmt* s);
+  Status InsertEntry(int64_t batch, const Entry& e, const std::string& legs);
+  Status ApplyDeltas(const std::vector<Entry>& entries);
+
+  Status ReadChainHead();
+
+  std::unique_ptr<SqliteDb> db_;
+  SqliteDictionary dict_;
+  bool in_batch_ = false;
+  // The open batch.
+  std::unique_ptr<ChainHasher> hasher_;
+  Hash prev_{};
+  int64_t batch_ = 0;
+  int64_t first_seq_ = 0;
+  int64_t batch_entries_ = 0;
+};
+
+constexpr const char* kEntryColumns =
+    "seq,batch,entity,report_id,worker,work_date,jurisdiction,hours,earnings,tips,jobs,"
+    "classification,sector,replaces,legs";
+
+Status SqliteStore::Migrate() {
+  RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                            "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+                            "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"));
+  RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  auto version = Count("SELECT coalesce((SELECT value FROM meta WHERE key='schema'),0)");
+  if (!version.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return version.status();
+  }
+  const int64_t known = static_cast<int64_t>(std::size(kMigrations));
+  if (*version > known) {
+    (void)db_->Exec("ROLLBACK");
+    return Status::Precondition("the database has schema " + std::to_string(*version) +
+                                ", newer than this accrue (" + std::to_string(known) + ")");
+  }
+  for (int64_t v = *version; v < known; ++v) {
+    Status st = db_->Exec(kMigrations[v]);
+    if (st.ok()) {
+      st = db_->Exec("INSERT OR REPLACE INTO meta(key,value) VALUES('schema'," +
+                     std::to_string(v + 1) + ")");
+    }
+    if (!st.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return st.WithContext("migration " + std::to_string(v + 1));
+    }
+  }
+  return db_->Exec("COMMIT");
+}
+
+Result<int64_t> SqliteStore::Count(const std::string& sql) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(sql));
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  return row ? s->Int(0) : 0;
+}
+
+Status SqliteStore::InTransaction(const std::function<Status()>& fn) {
+  if (in_batch_) return Status::Precondition("a ledger batch is open");
+  RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  Status st = fn();
+  if (st.ok()) st = db_->Exec("COMMIT");
+  if (!st.ok()) (void)db_->Exec("ROLLBACK");
+  return st;
+}
+
+Status SqliteStore::AddJurisdictions(const std::vector<Jurisdiction>& list) {
+  return InTransaction([&]() -> Status {
+    for (const Jurisdiction& j : list) {
+      ASSIGN_OR_RETURN(SqliteStmt * q, db_->Prepare("SELECT name,parent,time_zone FROM "
+                                                    "jurisdictions WHERE code=?"));
+      ASSIGN_OR_RETURN(bool exists, q->Bind(1, j.code).Step());
+      if (exists) {
+        if (q->Text(0) != j.name || q->Text(1) != j.parent || q->Text(2) != j.time_zone) {
+          return Status::Conflict("jurisdiction " + j.code + " already exists with other details");
+        }
+        continue;
+      }
+      if (!j.parent.empty()) {
+        ASSIGN_OR_RETURN(SqliteStmt * p,
+                         db_->Prepare("SELECT 1 FROM jurisdictions WHERE code=?"));
+        ASSIGN_OR_RETURN(bool parent_exists, p->Bind(1, j.parent).Step());
+        if (!parent_exists) {
+          return Status::NotFound("jurisdiction " + j.code + ": parent " + j.parent +
+                                  " is not registered");
+        }
+      }
+      ASSIGN_OR_RETURN(SqliteStmt * s,
+                       db_->Prepare("INSERT INTO jurisdictions(code,name,parent,time_zone) "
+                                    "VALUES(?,?,?,?)"));
+      RETURN_IF_ERROR(s->Bind(1, j.code).Bind(2, j.name).Bind(3, j.parent).Bind(4, j.time_zone).Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Jurisdiction>> SqliteStore::ListJurisdictions() {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT code,name,parent,time_zone FROM "
+                                                "jurisdictions ORDER BY code"));
+  std::vector<Jurisdiction> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Text(3)});
+  }
+  return out;
+}
+
+Status SqliteStore::AddEntities(const std::vector<HiringEntity>& list) {
+  return InTransaction([&]() -> Status {
+    for (const HiringEntity& e : list) {
+      ASSIGN_OR_RETURN(SqliteStmt * q,
+                       db_->Prepare("SELECT name,sector,size FROM entities WHERE id=?"));
+      ASSIGN_OR_RETURN(bool exists, q->Bind(1, e.id).Step());
+      if (exists) {
+        if (q->Text(0) != e.name || q->Text(1) != e.sector || q->Int(2) != e.size) {
+          return Status::Conflict("hiring entity " + e.id + " already exists with other details");
+        }
+        continue;
+      }
+      ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO entities(id,name,sector,size) "
+                                                    "VALUES(?,?,?,?)"));
+      RETURN_IF_ERROR(s->Bind(1, e.id).Bind(2, e.name).Bind(3, e.sector).Bind(4, e.size).Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<HiringEntity>> SqliteStore::ListEntities() {
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("SELECT id,name,sector,size FROM entities ORDER BY id"));
+  std::vector<HiringEntity> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Int(3)});
+  }
+  return out;
+}
+
+Result<std::vector<Worker>> SqliteStore::AddWorkers(std::vector<Worker> list) {
+  Status st = InTransaction([&]() -> Status {
+    for (Worker& w : list) {
+      ASSIGN_OR_RETURN(SqliteStmt * s,
+                       db_->Prepare("INSERT INTO workers(account,name,birth_date,"
+                                    "home_jurisdiction) VALUES(?,?,?,?)"));
+      const bool issue = !w.account.valid();
+      for (int attempt = 0;; ++attempt) {
+        if (issue) {
+          // A random serial: account numbers carry no information and cannot be guessed in
+          // sequence. Collisions are retried.
+          const uint64_t hi = randombytes_uniform(100'000);
+          const uint64_t lo = randombytes_uniform(1'000'000);
+          const uint64_t serial = hi * 1'000'000 + lo;
+          if (serial == 0) continue;
+          w.account = AccountNumber::FromSerial(serial);
+        }
+        s->Reset();
+        s->Bind(1, static_cast<int64_t>(w.account.value())).Bind(2, w.name);
+        s->Bind(3, static_cast<int64_t>(w.birth_date.days())).Bind(4, w.home_jurisdiction);
+        Status ins = s->Run();
+        if (ins.ok()) break;
+        if (ins.code() != Code::kConflict || !issue || attempt > 20) {
+          return ins.code() == Code::kConflict
+                     ? Status::Conflict("account " + w.account.ToString() + " already exists")
+                     : ins;
+        }
+      }
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return list;
+}
+
+Result<std::optional<Worker>> SqliteStore::FindWorker(AccountNumber account) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT name,birth_date,home_jurisdiction FROM "
+                                                "workers WHERE account=?"));
+  ASSIGN_OR_RETURN(bool row, s->Bind(1, static_cast<int64_t>(account.value())).Step());
+  if (!row) return std::optional<Worker>();
+  return std::optional<Worker>(
+      Worker{account, s->Text(0), Date::FromDays(static_cast<int32_t>(s->Int(1))), s->Text(2)});
+}
+
+Result<int64_t> SqliteStore::PutPack(const std::string& id, const std::string& file,
+                                     const std::string& text) {
+  int64_t revision = 0;
+  Status st = InTransaction([&]() -> Status {
+    ASSIGN_OR_RETURN(SqliteStmt * q, db_->Prepare("SELECT revision,text FROM packs WHERE id=? "
+                                                  "ORDER BY revision DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(bool exists, q->Bind(1, id).Step());
+    if (exists && q->Text(1) == text) {
+      revision = q->Int(0);
+      return Status::Ok();
+    }
+    revision = exists ? q->Int(0) + 1 : 1;
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO packs(id,revision,file,text,"
+                                                  "loaded_at) VALUES(?,?,?,?,?)"));
+    return s->Bind(1, id).Bind(2, revision).Bind(3, file).Bind(4, text).Bind(5, NowUtc()).Run();
+  });
+  if (!st.ok()) return st;
+  return revision;
+}
+
+Result<std::vector<StoredPack>> SqliteStore::LatestPacks() {
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("SELECT id,revision,file,text FROM packs p WHERE revision="
+                                "(SELECT max(revision) FROM packs q WHERE q.id=p.id) ORDER BY id"));
+  std::vector<StoredPack> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), s->Int(1), s->Text(2), s->Text(3)});
+  }
+  return out;
+}
+
+Status SqliteStore::Begin() {
+  if (in_batch_) return Status::Precondition("a ledger batch is already open");
+  RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  Status st = dict_.BeginBatch();
+  if (st.ok()) st = ReadChainHead();
+  if (!st.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    dict_.Forget();
+    return st;
+  }
+  hasher_ = std::make_unique<ChainHasher>(prev_, batch_);
+  batch_entries_ = 0;
+  in_batch_ = true;
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadChainHead() {
+  prev_ = Hash{};
+  batch_ = 1;
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT id, hash FROM batches ORDER BY id DESC "
+                                                "LIMIT 1"));
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (row) {
+    batch_ = s->Int(0) + 1;
+    const std::string_view h = s->Blob(1);
+    if (h.size() != prev_.size()) return Status::Corruption("the last batch's hash is malformed");
+    std::copy(h.begin(), h.end(), prev_.begin());
+  }
+  ASSIGN_OR_RETURN(first_seq_, Count("SELECT coalesce(max(seq),0)+1 FROM entries"));
+  return Status::Ok();
+}
+
+void SqliteStore::Rollback() {
+  if (!in_batch_) return;
+  (void)db_->Exec("ROLLBACK");
+  dict_.Forget();
+  in_batch_ = false;
+}
+
+Status SqliteStore::InsertEntry(int64_t batch, const Entry& e, const std::string& legs) {
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("INSERT INTO entries(batch,entity,report_id,worker,work_date,"
+                                "jurisdiction,hours,earnings,tips,jobs,classification,sector,"
+                                "replaces,legs) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  const WorkReport& r = e.report;
+  s->Bind(1, batch).Bind(2, r.entity).Bind(3, r.report_id);
+  s->Bind(4, static_cast<int64_t>(r.worker.value())).Bind(5, r.work_date.days());
+  s->Bind(6, r.jurisdiction).Bind(7, r.hours.units()).Bind(8, r.earnings.units());
+  s->Bind(9, r.tips.units()).Bind(10, r.jobs).Bind(11, static_cast<int64_t>(r.classification));
+  s->Bind(12, r.sector).Bind(13, r.replaces).BindBlob(14, legs);
+  Status st = s->Run();
+  if (st.code() == Code::kConflict) {
+    return Status::Conflict("report " + r.entity + "/" + r.report_id + " is already recorded");
+  }
+  return st;
+}
+
+// Adds every entry's legs to the account balances and its deltas to the running totals,
+// aggregated so each touched row is written once.
+Status SqliteStore::ApplyDeltas(const std::vector<Entry>& entries) {
+  std::unordered_map<uint64_t, int64_t> balances;
+  std::unordered_map<uint64_t, RunningTotal> totals;
+  for (const Entry& e : entries) {
+    for (const Leg& leg : e.legs) balances[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
+    for (const TotalsDelta& d : e.deltas) {
+      RunningTotal& t = totals[dict_.TotalsId(d.key)];
+      t.basis += d.delta.basis;
+      t.amount += d.delta.amount;
+    }
+  }
+  for (const auto& [id, amount] : balances) {
+    if (amount == 0) continue;
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("UPDATE accounts SET balance=balance+? WHERE id=?"));
+    RETURN_IF_ERROR(s->Bind(1, amount).Bind(2, static_cast<int64_t>(id)).Run());
+  }
+  for (const auto& [id, t] : totals) {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("UPDATE totals SET basis=basis+?, "
+                                                  "amount=amount+? WHERE id=?"));
+    RETURN_IF_ERROR(s->Bind(1, t.basis).Bind(2, t.amount).Bind(3, static_cast<int64_t>(id)).Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::Append(const std::vector<Entry>& entries) {
+  if (!in_batch_) return Status::Precondition("no ledger batch is open");
+  std::vector<std::string> blobs;
+  blobs.reserve(entries.size());
+  Status st;
+  for (const Entry& e : entries) {
+    st = CheckBalanced(e);
+    if (!st.ok()) break;
+    blobs.push_back(EncodeLegs(e, dict_));
+  }
+  if (st.ok()) st = dict_.Flush(batch_);
+  for (size_t i = 0; st.ok() && i < entries.size(); ++i) {
+    hasher_->AddEntry(entries[i].report.Canonical(), blobs[i]);
+    st = InsertEntry(batch_, entries[i], blobs[i]);
+  }
+  if (st.ok()) st = ApplyDeltas(entries);
+  if (!st.ok()) {
+    Rollback();
+    return st;
+  }
+  batch_entries_ += static_cast<int64_t>(entries.size());
+  return Status::Ok();
+}
+
+Result<BatchReceipt> SqliteStore::Commit(const std::string& source) {
+  if (!in_batch_) return Status::Precondition("no ledger batch is open");
+  if (batch_entries_ == 0) {  // nothing to seal: no empty batches in the chain
+    Rollback();
+    return BatchReceipt{0, prev_, 0};
+  }
+  dict_.HashCreated(hasher_.get());
+  const Hash hash = hasher_->Finish();
+  auto bytes = [](const Hash& h) {
+    return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+  };
+  Status st;
+  auto s = db_->Prepare("INSERT INTO batches(id,prev_hash,hash,first_seq,entries,source,"
+                        "created_at) VALUES(?,?,?,?,?,?,?)");
+  if (s.ok()) {
+    (*s)->Bind(1, batch_).BindBlob(2, bytes(prev_)).BindBlob(3, bytes(hash));
+    (*s)->Bind(4, first_seq_).Bind(5, batch_entries_).Bind(6, source).Bind(7, NowUtc());
+    st = (*s)->Run();
+  } else {
+    st = s.status();
+  }
+  if (st.ok()) st = db_->Exec("COMMIT");
+  if (!st.ok()) {
+    Rollback();
+    return st;
+  }
+  in_batch_ = false;
+  dict_.Committed();
+  return BatchReceipt{batch_, hash, batch_entries_};
+}
+
+Result<StoredEntry> SqliteStore::ReadEntry(SqliteStmt* s) {
+  StoredEntry out;
+  out.seq = s->Int(0);
+  out.batch = s->Int(1);
+  WorkReport& r = out.entry.report;
+  r.entity = s->Text(2);
+  r.report_id = s->Text(3);
+  r.worker = AccountNumber::FromValue(static_cast<uint64_t>(s->Int(4)));
+  r.work_date = Date::FromDays(static_cast<int32_t>(s->Int(5)));
+  r.jurisdiction = s->Text(6);
+  r.hours = Hours::FromUnits(s->Int(7));
+  r.earnings = Money::FromUnits(s->Int(8));
+  r.tips = Money::FromUnits(s->Int(9));
+  r.jobs = s->Int(10);
+  r.classification = static_cast<Classification>(s->Int(11));
+  r.sector = s->Text(12);
+  r.replaces = s->Text(13);
+  out.entry.kind = r.replaces.empty() ? EntryKind::kReport : EntryKind::kCorrection;
+  RETURN_IF_ERROR(DecodeLegs(s->Blob(14), dict_, &out.entry));
+  return out;
+}
+
+Result<std::optional<StoredEntry>> SqliteStore::FindReport(const std::string& entity,
+                                                           const std::string& report_id) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
+                                                " FROM entries WHERE entity=? AND report_id=?"));
+  ASSIGN_OR_RETURN(bool row, s->Bind(1, entity).Bind(2, report_id).Step());
+  if (!row) return std::optional<StoredEntry>();
+  ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+  return std::optional<StoredEntry>(std::move(e));
+}
+
+Result<std::optional<std::string>> SqliteStore::ReplacedBy(const std::string& entity,
+                                                           const std::string& report_id) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT report_id FROM entries WHERE entity=? "
+                                                "AND replaces=? AND replaces<>''"));
+  ASSIGN_OR_RETURN(bool row, s->Bind(1, entity).Bind(2, report_id).Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s->Text(0));
+}
+
+Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string& entity,
+                                        Date day) {
+  // Reports that a later correction replaced no longer count.
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("SELECT coalesce(sum(hours),0) FROM entries e WHERE worker=? AND "
+                                "work_date=? AND entity=? AND NOT EXISTS (SELECT 1 FROM entries c "
+                                "WHERE c.entity=e.entity AND c.replaces=e.report_id AND "
+                                "c.replaces<>'')"));
+  s->Bind(1, static_cast<int64_t>(worker.value())).Bind(2, day.days()).Bind(3, entity);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  return row ? s->Int(0) : 0;
+}
+
+Result<RunningTotal> SqliteStore::Total(const std::string& key) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT basis,amount FROM totals WHERE key=?"));
+  ASSIGN_OR_RETURN(bool row, s->Bind(1, key).Step());
+  if (!row) return RunningTotal{};
+  return RunningTotal{s->Int(0), s->Int(1)};
+}
+
+Result<int64_t> SqliteStore::Balance(const std::string& account) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT balance FROM accounts WHERE key=?"));
+  ASSIGN_OR_RETURN(bool row, s->Bind(1, account).Step());
+  return row ? s->Int(0) : 0;
+}
+
+Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber worker) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT key,unit,balance FROM accounts WHERE "
+                                                "worker=? ORDER BY key"));
+  s->Bind(1, static_cast<int64_t>(worker.value()));
+  std::vector<AccountBalance> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), static_cast<Unit>(s->Int(1)), s->Int(2)});
+  }
+  return out;
+}
+
+Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker) {
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
+                                                " FROM entries WHERE worker=? ORDER BY seq"));
+  s->Bind(1, static_cast<int64_t>(worker.value()));
+  std::vector<StoredEntry> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<VerifyResult> SqliteStore::Verify() {
+  VerifyResult out;
+  auto problem = [&](std::string p) {
+    if (out.problems.size() < 100) out.problems.push_back(std::move(p));
+  };
+  // Dictionary rows by the batch that created them, to replay each batch's hash.
+  std::map<int64_t, std::vector<std::tuple<char, uint64_t, std::string>>> created;
+  std::unordered_map<uint64_t, int> units;
+  std::unordered_map<uint64_t, int64_t> stored_balance;
+  std::unordered_map<uint64_t, RunningTotal> stored_totals;
+  {
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("SELECT id,key,unit,balance,batch FROM accounts ORDER BY id"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      const auto id = static_cast<uint64_t>(s->Int(0));
+      units[id] = static_cast<int>(s->Int(2));
+      stored_balance[id] = s->Int(3);
+      created[s->Int(4)].emplace_back('A', id, s->Text(1) + "#" + std::to_string(s->Int(2)));
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT id,text,batch FROM strings ORDER BY id"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      created[s->Int(2)].emplace_back('S', static_cast<uint64_t>(s->Int(0)), s->Text(1));
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("SELECT id,key,basis,amount,batch FROM totals ORDER BY id"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      const auto id = static_cast<uint64_t>(s->Int(0));
+      stored_totals[id] = RunningTotal{s->Int(2), s->Int(3)};
+      created[s->Int(4)].emplace_back('T', id, s->Text(1));
+    }
+  }
+  std::unordered_map<uint64_t, int64_t> balance;
+  std::unordered_map<uint64_t, RunningTotal> totals;
+  ASSIGN_OR_RETURN(SqliteStmt * batches, db_->Prepare("SELECT id,prev_hash,hash,first_seq,entries "
+                                                      "FROM batches ORDER BY id"));
+  Hash prev{};
+  int64_t expected_batch = 1;
+  int64_t expected_seq = 1;
+  std::vector<std::tuple<int64_t, Hash, Hash, int64_t, int64_t>> list;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, batches->Step());
+    if (!row) break;
+    Hash p{}, h{};
+    const auto pb = batches->Blob(1), hb = batches->Blob(2);
+    if (pb.size() == 32) std::copy(pb.begin(), pb.end(), p.begin());
+    if (hb.size() == 32) std::copy(hb.begin(), hb.end(), h.begin());
+    list.emplace_back(batches->Int(0), p, h, batches->Int(3), batches->Int(4));
+  }
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
+                                                " FROM entries WHERE seq>=? AND seq<? ORDER BY seq"));
+  for (const auto& [id, stored_prev, stored_hash, first_seq, count] : list) {
+    ++out.batches;
+    const std::string name = "batch " + std::to_string(id);
+    if (id != expected_batch) problem(name + ": expected batch " + std::to_string(expected_batch));
+    if (stored_prev != prev) problem(name + ": does not link to the previous batch's hash");
+    if (first_seq != expected_seq) problem(name + ": entries do not follow the previous batch's");
+    ChainHasher hasher(stored_prev, id);
+    s->Reset();
+    s->Bind(1, first_seq).Bind(2, first_seq + count);
+    int64_t seen = 0;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      ++seen;
+      ++out.entries;
+      auto e = ReadEntry(s);
+      if (!e.ok()) {
+        problem(name + ": " + e.status().message());
+        continue;
+      }
+      if (e->batch != id) problem(name + ": entry " + std::to_string(e->seq) + " names batch " + std::to_string(e->batch));
+      hasher.AddEntry(e->entry.report.Canonical(), s->Blob(14));
+      Status bal = CheckBalanced(e->entry);
+      if (!bal.ok()) problem(name + ": " + bal.message());
+      for (const Leg& leg : e->entry.legs) balance[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
+      for (const TotalsDelta& d : e->entry.deltas) {
+        RunningTotal& t = totals[dict_.TotalsId(d.key)];
+        t.basis += d.delta.basis;
+        t.amount += d.delta.amount;
+      }
+    }
+    auto rows = created[id];
+    std::sort(rows.begin(), rows.end());
+    for (const auto& [table, rid, text] : rows) hasher.AddDictionaryRow(table, rid, text);
+    if (seen != count) problem(name + ": holds " + std::to_string(seen) + " entries, not " + std::to_string(count));
+    const Hash actual = hasher.Finish();
+    if (actual != stored_hash) problem(name + ": hash mismatch (its contents were altered)");
+    prev = stored_hash;
+    expected_batch = id + 1;
+    expected_seq = first_seq + count;
+  }
+  ASSIGN_OR_RETURN(int64_t total_entries, CountEntries());
+  if (total_entries != out.entries) {
+    problem(std::to_string(total_entries - out.entries) + " entries belong to no batch");
+  }
+  for (const auto& [id, stored] : stored_balance) {
+    ++out.accounts;
+    if (balance[id] != stored) {
+      auto key = dict_.Account(id);
+      problem("account " + (key.ok() ? *key : std::to_string(id)) + ": stored balance " +
+              std::to_string(stored) + " but its legs sum to " + std::to_string(balance[id]));
+    }
+  }
+  for (const auto& [id, stored] : stored_totals) {
+    const RunningTotal& t = totals[id];
+    if (t.basis != stored.basis || t.amount != stored.amount) {
+      auto key = dict_.TotalsKey(id);
+      problem("running total " + (key.ok() ? *key : std::to_string(id)) +
+              " does not match its entries");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (sodium_init() < 0) return Status::Io("libsodium failed to initialise");
+  ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  RETURN_IF_ERROR(store->Migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace accrue

@@ -1,0 +1,110 @@
+// The store: registries, policy texts and the ledger, behind one interface so that the
+// embedded engine (SQLite) and the server engine (PostgreSQL) are interchangeable.
+//
+// Writes to the ledger happen inside a write transaction, one hash-chained batch: Begin()
+// takes the store's write lock; the caller reads what it needs (existing reports, running
+// totals, balances) and Append()s entries — their legs, balance and total changes become
+// visible to its own reads at once — as often as it likes; Commit() seals the batch with its
+// chain hash and returns only once it is durable. Rollback() discards everything.
+// Nothing is ever updated in place except the derived balances and totals, which `Verify`
+// recomputes from the entries.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "domain/domain.h"
+#include "engine/engine.h"
+#include "ledger/ledger.h"
+#include "policy/policy.h"
+
+namespace accrue {
+
+struct StoredEntry {
+  int64_t seq = 0;
+  int64_t batch = 0;
+  Entry entry;
+};
+
+struct AccountBalance {
+  std::string account;
+  Unit unit = Unit::kMoney;
+  int64_t amount = 0;
+};
+
+struct StoredPack {
+  std::string id;
+  int64_t revision = 0;
+  std::string file;
+  std::string text;
+};
+
+struct BatchReceipt {
+  int64_t batch = 0;
+  Hash hash{};
+  int64_t entries = 0;
+};
+
+struct VerifyResult {
+  int64_t batches = 0;
+  int64_t entries = 0;
+  int64_t accounts = 0;
+  std::vector<std::string> problems;  // empty: the ledger verifies
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Registries. Adding an identical record again is a no-op; a different one under the same
+  // key is a conflict.
+  virtual Status AddJurisdictions(const std::vector<Jurisdiction>& list) = 0;
+  virtual Result<std::vector<Jurisdiction>> ListJurisdictions() = 0;
+  virtual Status AddEntities(const std::vector<HiringEntity>& list) = 0;
+  virtual Result<std::vector<HiringEntity>> ListEntities() = 0;
+  // Issues account numbers for workers that have none; returns the workers as stored.
+  virtual Result<std::vector<Worker>> AddWorkers(std::vector<Worker> list) = 0;
+  virtual Result<std::optional<Worker>> FindWorker(AccountNumber account) = 0;
+  virtual Result<int64_t> CountWorkers() = 0;
+
+  // Policy packs as loaded (text kept so explanations survive file edits). A pack whose text
+  // changed gets a new revision; the same text again changes nothing. Returns the revision.
+  virtual Result<int64_t> PutPack(const std::string& id, const std::string& file,
+                                  const std::string& text) = 0;
+  virtual Result<std::vector<StoredPack>> LatestPacks() = 0;
+
+  // Ledger writes.
+  virtual Status Begin() = 0;
+  // Fails (and rolls the whole batch back) if an entry does not balance or reuses a report id.
+  virtual Status Append(const std::vector<Entry>& entries) = 0;
+  virtual Result<BatchReceipt> Commit(const std::string& source) = 0;
+  virtual void Rollback() = 0;
+
+  // Ledger reads (inside or outside a write transaction; committed data only).
+  virtual Result<std::optional<StoredEntry>> FindReport(const std::string& entity,
+                                                        const std::string& report_id) = 0;
+  // The id of the report that replaced this one, if any.
+  virtual Result<std::optional<std::string>> ReplacedBy(const std::string& entity,
+                                                        const std::string& report_id) = 0;
+  // Hours already recorded for a worker, entity and day (replaced reports not counted).
+  virtual Result<int64_t> HoursOnDay(AccountNumber worker, const std::string& entity,
+                                     Date day) = 0;
+  virtual Result<RunningTotal> Total(const std::string& key) = 0;
+  virtual Result<int64_t> Balance(const std::string& account) = 0;
+  virtual Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) = 0;
+  virtual Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) = 0;
+  virtual Result<int64_t> CountEntries() = 0;
+
+  // Recomputes every balance and running total from the entries, checks that every entry
+  // balances and that the hash chain is unbroken.
+  virtual Result<VerifyResult> Verify() = 0;
+};
+
+// Opens (creating if needed) and migrates the SQLite store at `path`.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace accrue
