@@ -193,9 +193,9 @@ CsvReader::FieldEnd CsvReader::ParseUnquoted() {
       continue;
     }
     if (c == '"') {
-      Refuse(column(), Column(column()) +
-                           " has a quote inside an unquoted field (quote the whole field and "
-                           "double each quote inside it)");
+      Refuse(next_column(), Column(next_column()) +
+                                " has a quote inside an unquoted field (quote the whole field and "
+                                "double each quote inside it)");
       SkipRestOfLine();
       return FieldEnd::kError;
     }
@@ -228,9 +228,9 @@ CsvReader::FieldEnd CsvReader::ParseQuoted() {
     if (p == e) {
       if (Fill()) continue;
       finished_ = true;
-      Refuse(column(), "the input ends inside the quoted field in " + Column(column()) +
-                           ", which opens on line " + std::to_string(open_line) +
-                           " (is its closing quote missing?)");
+      Refuse(next_column(), "the input ends inside the quoted field in " + Column(next_column()) +
+                                ", which opens on line " + std::to_string(open_line) +
+                                " (is its closing quote missing?)");
       return FieldEnd::kError;
     }
     const char c = b[p];
@@ -249,9 +249,9 @@ CsvReader::FieldEnd CsvReader::ParseQuoted() {
         continue;
       }
       if (next != ',' && next != '\n' && next != '\r') {
-        Refuse(column(), Column(column()) +
-                             " has text after the closing quote of its quoted field (a quote "
-                             "inside a quoted field must be doubled)");
+        Refuse(next_column(), Column(next_column()) +
+                                  " has text after the closing quote of its quoted field (a quote "
+                                  "inside a quoted field must be doubled)");
         SkipRestOfLine();
         return FieldEnd::kError;
       }
@@ -301,7 +301,14 @@ void CsvReader::SkipRestOfLine() {
 
 void CsvReader::PushSpan(size_t offset, size_t size) {
   ++field_count_;
-  if (keep_) spans_.push_back(Span{offset, size});
+  if (!keep_) return;
+  // Fill() notices a long record only when it reads more; a string input never does. Stop
+  // keeping fields here too, so that a long record of many fields cannot grow spans_.
+  if (pos_ - begin_ > options_.max_record_bytes) {
+    keep_ = false;
+    return;
+  }
+  spans_.push_back(Span{offset, size});
 }
 
 CsvRead CsvReader::Refuse(int column, std::string message) {

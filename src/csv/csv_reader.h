@@ -113,7 +113,7 @@ class CsvReader {
   void EndLine(char terminator);
   void SkipRestOfLine();
   void PushSpan(size_t offset, size_t size);
-  int column() const { return static_cast<int>(field_count_) + 1; }
+  int next_column() const { return static_cast<int>(field_count_) + 1; }  // 1-based
   CsvRead Refuse(int column, std::string message);
   CsvRead FinishRecord(CsvRecord* record);
 

@@ -32,7 +32,7 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
   for (auto& [name, b] : benefits) out.benefits.push_back(b);
   ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(account));
   std::map<std::pair<std::string, Payer>, Money> by_payer;
-  const std::string prefix = "W/" + std::to_string(account.value()) + "/";
+  const std::string prefix = "W/" + AccountDigits(account) + "/";
   for (const StoredEntry& e : entries) {
     ++out.reports;
     for (const Leg& leg : e.entry.legs) {
@@ -52,7 +52,7 @@ Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber acco
   ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
   if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
   ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(account));
-  const std::string prefix = "W/" + std::to_string(account.value()) + "/";
+  const std::string prefix = "W/" + AccountDigits(account) + "/";
   std::vector<ExplainLine> out;
   for (const StoredEntry& e : entries) {
     const WorkReport& r = e.entry.report;

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 
@@ -59,14 +60,21 @@ crypto_generichash_state* State(unsigned char* raw) {
 
 }  // namespace
 
+// Twelve digits, zero-padded, so keys sort and parse uniformly.
+std::string AccountDigits(AccountNumber worker) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%012llu", static_cast<unsigned long long>(worker.value()));
+  return buf;
+}
+
 std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit) {
-  std::string key = "W/" + std::to_string(worker.value()) + "/" + benefit;
+  std::string key = "W/" + AccountDigits(worker) + "/" + benefit;
   if (unit == Unit::kHours) key += "/h";
   return key;
 }
 
 AccountNumber WorkerOfAccount(const std::string& key) {
-  if (key.size() < 15 || key[0] != 'W' || key[1] != '/') return AccountNumber();
+  if (key.size() < 15 || key[0] != 'W' || key[1] != '/' || key[14] != '/') return AccountNumber();
   return AccountNumber::FromValue(std::stoull(key.substr(2, 12)));
 }
 

@@ -47,7 +47,9 @@ struct Entry {
   std::vector<TotalsDelta> deltas;
 };
 
-// The worker's account key for a benefit, and the other keys above.
+// The account number as the 12 zero-padded digits used in keys.
+std::string AccountDigits(AccountNumber worker);
+// The worker's account key for a benefit.
 std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit);
 // The owning worker of a key, or an invalid AccountNumber for a non-worker account.
 AccountNumber WorkerOfAccount(const std::string& key);

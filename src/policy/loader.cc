@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <type_traits>
 #include <utility>
 
 #include "base/ids.h"
@@ -399,20 +400,19 @@ const std::vector<std::pair<std::string, Basis>> kBases = {
     {"earnings", Basis::kEarnings},
     {"earnings_with_tips", Basis::kEarningsWithTips},
     {"jobs", Basis::kJobs}};
-const std::vector<std::pair<std::string, Payer>> kPayers = {
-    {"hiring_entity", Payer::kHiringEntity},
-    {"worker", Payer::kWorker},
-    {"government", Payer::kGovernment}};
+const std::vector<std::pair<std::string, Payer>> kPayers = {{"hiring_entity", Payer::kHiringEntity},
+                                                            {"worker", Payer::kWorker},
+                                                            {"government", Payer::kGovernment}};
 const std::vector<std::pair<std::string, PackKind>> kPackKinds = {
     {"jurisdiction", PackKind::kJurisdiction},
     {"sector_fund", PackKind::kSectorFund},
     {"voluntary", PackKind::kVoluntary}};
 const std::vector<std::pair<std::string, Stacking>> kStackings = {{"add", Stacking::kAdd},
-                                                                   {"max", Stacking::kMax}};
+                                                                  {"max", Stacking::kMax}};
 const std::vector<std::pair<std::string, Combine>> kCombines = {{"lesser", Combine::kLesser},
-                                                                 {"greater", Combine::kGreater}};
+                                                                {"greater", Combine::kGreater}};
 const std::vector<std::pair<std::string, CapOn>> kCapOns = {{"amount", CapOn::kAmount},
-                                                             {"basis", CapOn::kBasis}};
+                                                            {"basis", CapOn::kBasis}};
 const std::vector<std::pair<std::string, Period>> kPeriods = {
     {"report", Period::kReport}, {"job", Period::kJob},         {"week", Period::kWeek},
     {"month", Period::kMonth},   {"quarter", Period::kQuarter}, {"year", Period::kYear}};
@@ -443,9 +443,9 @@ std::vector<Classification> ReadClassifications(const TableReader& r) {
     if (c) {
       out.push_back(*c);
     } else {
-      r.cx().Error(*items[i].second, Indexed(r.Key("classifications"), i),
-                   "unknown classification " + Quote(items[i].first) +
-                       " (expected \"1099\" or \"W2\")");
+      r.cx().Error(
+          *items[i].second, Indexed(r.Key("classifications"), i),
+          "unknown classification " + Quote(items[i].first) + " (expected \"1099\" or \"W2\")");
     }
   }
   return out;
@@ -504,7 +504,8 @@ std::optional<std::map<Payer, Ratio>> ReadPayers(const TableReader& r) {
     const std::string entry_key = key + "." + name;
     auto payer = PayerNamed(name);
     if (!payer) {
-      cx.Error(*node, entry_key, "unknown payer " + Quote(name) + " (expected " + PayerNames() + ")");
+      cx.Error(*node, entry_key,
+               "unknown payer " + Quote(name) + " (expected " + PayerNames() + ")");
       valid = false;
       continue;
     }
@@ -569,7 +570,8 @@ std::optional<std::vector<std::pair<std::string, int64_t>>> ReadSplit(const Tabl
     }
   }
   if (percents > 0 && amounts > 0) {
-    cx.Error(line, key, "split mixes percents and amounts; write all as percents or all as amounts");
+    cx.Error(line, key,
+             "split mixes percents and amounts; write all as percents or all as amounts");
     return std::nullopt;
   }
   if (!valid) return std::nullopt;
@@ -728,6 +730,29 @@ bool BasisCapsConsistent(const TableReader& r, const ContributionRule& rule) {
   return ok;
 }
 
+// `alternative` with `combine`: a second formula; the lesser or greater amount applies.
+bool ReadAlternative(const TableReader& r, ContributionRule* rule) {
+  const toml::table* alt = r.Table("alternative", false);
+  if (alt == nullptr) {
+    if (!r.Has("combine")) return !r.Has("alternative");
+    r.Error("combine", "combine needs an alternative formula (alternative = { basis, rate })");
+    return false;
+  }
+  TableReader ar(r.cx(), *alt, r.Key("alternative"), {"basis", "rate"});
+  rule->alternative = ReadFormula(ar, std::nullopt);
+  auto combine = r.Choice("combine", true, kCombines);
+  rule->combine = combine.value_or(Combine::kGreater);
+  return rule->alternative.has_value() && combine.has_value();
+}
+
+// An optional amount; `out` keeps its default (zero) when the key is absent.
+bool ReadOptionalMoney(const TableReader& r, std::string_view key, Money* out) {
+  if (!r.Has(key)) return true;
+  auto m = r.MoneyAt(key, false);
+  if (m) *out = *m;
+  return m.has_value();
+}
+
 std::optional<ContributionRule> ReadContribution(Context& cx, const toml::table& t,
                                                  const std::string& path) {
   TableReader r(cx, t, path,
@@ -747,17 +772,7 @@ std::optional<ContributionRule> ReadContribution(Context& cx, const toml::table&
   if (formula) rule.formula = *formula;
   valid = valid && formula.has_value();
 
-  if (const toml::table* alt = r.Table("alternative", false)) {
-    TableReader ar(cx, *alt, r.Key("alternative"), {"basis", "rate"});
-    rule.alternative = ReadFormula(ar, std::nullopt);
-    valid = valid && rule.alternative.has_value();
-    auto combine = r.Choice("combine", true, kCombines);
-    valid = valid && combine.has_value();
-    rule.combine = combine.value_or(Combine::kGreater);
-  } else if (r.Has("combine")) {
-    r.Error("combine", "combine needs an alternative formula ([...alternative] basis and rate)");
-    valid = false;
-  }
+  valid = ReadAlternative(r, &rule) && valid;
 
   rule.payers = {{Payer::kHiringEntity, Ratio::Whole(1)}};
   if (r.Has("payers")) {
@@ -768,16 +783,8 @@ std::optional<ContributionRule> ReadContribution(Context& cx, const toml::table&
   const Basis basis = formula ? formula->basis : Basis::kHours;
   rule.tiers = ReadTiers(r, basis, &valid);
   rule.caps = ReadCaps(r, basis, &valid);
-  if (r.Has("min_per_report")) {
-    auto m = r.MoneyAt("min_per_report", false);
-    rule.min_per_report = m.value_or(Money());
-    valid = valid && m.has_value();
-  }
-  if (r.Has("min_per_job")) {
-    auto m = r.MoneyAt("min_per_job", false);
-    rule.min_per_job = m.value_or(Money());
-    valid = valid && m.has_value();
-  }
+  valid = ReadOptionalMoney(r, "min_per_report", &rule.min_per_report) && valid;
+  valid = ReadOptionalMoney(r, "min_per_job", &rule.min_per_job) && valid;
   rule.classifications = ReadClassifications(r);
   rule.sectors = ReadSectors(r);
   auto split = ReadSplit(r, formula ? &*formula : nullptr);
@@ -849,8 +856,8 @@ struct VersionSpan {
   int ends_line = 0;
 };
 
-std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t,
-                                         const std::string& path, VersionSpan* span) {
+std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t, const std::string& path,
+                                         VersionSpan* span) {
   TableReader r(cx, t, path, {"effective", "ends", "stacking", "notes", "contribution", "accrual"});
   PolicyVersion v;
   span->effective = r.DateAt("effective", true);
@@ -907,18 +914,18 @@ std::vector<Date> CheckChronology(Context& cx, const std::vector<VersionSpan>& s
     const Date effective = *v.effective;
     if (k == 0 && effective > starts) {
       cx.Error(v.effective_line, VersionKey(v.index, "effective"),
-               "gap: the pack starts " + starts.ToString() + " but its first version takes effect " +
-                   effective.ToString());
+               "gap: the pack starts " + starts.ToString() +
+                   " but its first version takes effect " + effective.ToString());
     }
     if (effective < starts) {
-      cx.Error(v.effective_line, VersionKey(v.index, "effective"),
-               "takes effect " + effective.ToString() + ", before the pack starts " +
-                   starts.ToString());
+      cx.Error(
+          v.effective_line, VersionKey(v.index, "effective"),
+          "takes effect " + effective.ToString() + ", before the pack starts " + starts.ToString());
     }
     if (ends && effective > *ends) {
-      cx.Error(v.effective_line, VersionKey(v.index, "effective"),
-               "takes effect " + effective.ToString() + ", after the pack ends " +
-                   ends->ToString());
+      cx.Error(
+          v.effective_line, VersionKey(v.index, "effective"),
+          "takes effect " + effective.ToString() + ", after the pack ends " + ends->ToString());
     }
     if (v.ends && *v.ends < effective) {
       cx.Error(v.ends_line, VersionKey(v.index, "ends"),
@@ -938,11 +945,11 @@ std::vector<Date> CheckChronology(Context& cx, const std::vector<VersionSpan>& s
                "gap: the last version ends " + v.ends->ToString() +
                    " but the pack has no end; give the pack ends = " + v.ends->ToString());
     } else if (*v.ends < to[k]) {
-      cx.Error(v.ends_line, VersionKey(v.index, "ends"),
-               "gap: ends " + v.ends->ToString() + " but " +
-                   (last ? "the pack runs to " + ends->ToString()
-                         : "the next version takes effect only " +
-                               sorted[k + 1].effective->ToString()));
+      cx.Error(
+          v.ends_line, VersionKey(v.index, "ends"),
+          "gap: ends " + v.ends->ToString() + " but " +
+              (last ? "the pack runs to " + ends->ToString()
+                    : "the next version takes effect only " + sorted[k + 1].effective->ToString()));
     } else {
       cx.Error(v.ends_line, VersionKey(v.index, "ends"),
                "overlap: ends " + v.ends->ToString() + " but " +
@@ -1097,74 +1104,104 @@ bool ReadExpect(Context& cx, const toml::table& t, const std::string& key, PackT
   return valid;
 }
 
-// The report fields of a test case, within the bounds every report must respect.
+// An optional quantity (default zero), not negative and at most `max`.
+template <typename T>
+std::optional<T> BoundedQuantity(const TableReader& r, std::string_view key, T max) {
+  if (!r.Has(key)) return T();
+  std::optional<T> v;
+  if constexpr (std::is_same_v<T, Hours>) {
+    v = r.HoursAt(key, false);
+  } else {
+    v = r.MoneyAt(key, false);
+  }
+  if (v && *v > max) {
+    r.Error(key, "must not be more than " + max.ToString());
+    return std::nullopt;
+  }
+  return v;
+}
+
+// An optional whole number (default zero) between 0 and `max`.
+std::optional<int64_t> BoundedCount(const TableReader& r, std::string_view key, int64_t max) {
+  if (!r.Has(key)) return 0;
+  auto v = r.Integer(key, false);
+  if (v && (*v < 0 || *v > max)) {
+    r.Error(key, "must be between 0 and " + std::to_string(max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+// An optional sector name (default empty).
+std::optional<std::string> OptionalName(const TableReader& r, std::string_view key) {
+  if (!r.Has(key)) return std::string();
+  auto name = r.String(key, false);
+  if (!name) return std::nullopt;
+  Status st = ValidateName(key, *name);
+  if (!st.ok()) {
+    r.Error(key, st.message());
+    return std::nullopt;
+  }
+  return name;
+}
+
+std::optional<Classification> TestClassification(const TableReader& r) {
+  if (!r.Has("classification")) return Classification::kContractor1099;
+  auto text = r.String("classification", false);
+  if (!text) return std::nullopt;
+  auto c = ParseClassification(*text);
+  if (!c) {
+    r.Error("classification",
+            "unknown classification " + Quote(*text) + " (expected \"1099\" or \"W2\")");
+  }
+  return c;
+}
+
+// The work location: the pack's jurisdiction unless the test names another.
+std::optional<std::string> TestJurisdiction(const TableReader& r, const PolicyPack& pack) {
+  auto code = r.String("jurisdiction", pack.jurisdiction.empty());
+  if (!code) return r.Has("jurisdiction") ? std::nullopt : std::optional(pack.jurisdiction);
+  Status st = ValidateJurisdictionCode(*code);
+  if (!st.ok()) {
+    r.Error("jurisdiction", st.message());
+    return std::nullopt;
+  }
+  return code;
+}
+
+// The report of a test case, within the bounds every report must respect. The report comes
+// from entity "test" (a voluntary pack's own entity) and a fixed valid account number.
 bool ReadTestReport(const TableReader& r, const PolicyPack& pack, size_t index,
                     PackTestCase* test) {
+  const auto date = r.DateAt("date", true);
+  const auto jurisdiction = TestJurisdiction(r, pack);
+  const auto hours = BoundedQuantity(r, "hours", Hours::Whole(kMaxReportHours));
+  const auto earnings = BoundedQuantity(r, "earnings", Money::Whole(kMaxReportEarnings));
+  const auto tips = BoundedQuantity(r, "tips", Money::Whole(kMaxReportEarnings));
+  const auto jobs = BoundedCount(r, "jobs", kMaxReportJobs);
+  const auto classification = TestClassification(r);
+  const auto sector = OptionalName(r, "sector");
+  const auto entity_sector = OptionalName(r, "entity_sector");
+  const auto entity_size = BoundedCount(r, "entity_size", INT64_MAX);
+  if (!date || !jurisdiction || !hours || !earnings || !tips || !jobs || !classification ||
+      !sector || !entity_sector || !entity_size) {
+    return false;
+  }
   WorkReport& report = test->report;
-  bool valid = true;
   report.entity = pack.kind == PackKind::kVoluntary ? pack.entity : "test";
   report.report_id = "test-" + std::to_string(index);
   report.worker = AccountNumber::FromSerial(1);
-  if (auto date = r.DateAt("date", true)) {
-    report.work_date = *date;
-  } else {
-    valid = false;
-  }
-  report.jurisdiction = r.String("jurisdiction", pack.jurisdiction.empty()).value_or(pack.jurisdiction);
-  if (!report.jurisdiction.empty()) {
-    Status st = ValidateJurisdictionCode(report.jurisdiction);
-    if (!st.ok()) r.Error("jurisdiction", st.message());
-    valid = valid && st.ok();
-  }
-  auto bounded = [&](std::string_view key, auto value, auto max, const std::string& max_text) {
-    if (value && *value > max) {
-      r.Error(key, "must not be more than " + max_text);
-      value.reset();
-    }
-    valid = valid && (value.has_value() || !r.Has(key));
-    return value;
-  };
-  report.hours = bounded("hours", r.Has("hours") ? r.HoursAt("hours", false) : Hours(),
-                         Hours::Whole(kMaxReportHours), std::to_string(kMaxReportHours))
-                     .value_or(Hours());
-  const Money max_money = Money::Whole(kMaxReportEarnings);
-  const std::string max_money_text = std::to_string(kMaxReportEarnings);
-  report.earnings = bounded("earnings", r.Has("earnings") ? r.MoneyAt("earnings", false) : Money(),
-                            max_money, max_money_text)
-                        .value_or(Money());
-  report.tips = bounded("tips", r.Has("tips") ? r.MoneyAt("tips", false) : Money(), max_money,
-                        max_money_text)
-                    .value_or(Money());
-  std::optional<int64_t> jobs = r.Has("jobs") ? r.Integer("jobs", false) : 0;
-  if (jobs && *jobs < 0) {
-    r.Error("jobs", "must not be negative");
-    jobs.reset();
-  }
-  report.jobs = bounded("jobs", jobs, kMaxReportJobs, std::to_string(kMaxReportJobs)).value_or(0);
-  if (auto c = r.String("classification", false)) {
-    auto parsed = ParseClassification(*c);
-    if (!parsed) r.Error("classification", "unknown classification " + Quote(*c) +
-                                               " (expected \"1099\" or \"W2\")");
-    report.classification = parsed.value_or(Classification::kContractor1099);
-    valid = valid && parsed.has_value();
-  }
-  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"sector", &report.sector},
-                            {"entity_sector", &test->entity_sector}}) {
-    if (!r.Has(key)) continue;
-    auto name = r.String(key, false);
-    Status st = name ? ValidateName(key, *name) : Status::Invalid("must be a string");
-    if (name && !st.ok()) r.Error(key, st.message());
-    if (name) *field = *name;
-    valid = valid && st.ok();
-  }
-  auto size = r.Integer("entity_size", false);
-  if (size && *size < 0) {
-    r.Error("entity_size", "must not be negative");
-    size.reset();
-  }
-  test->entity_size = size.value_or(0);
-  valid = valid && (size.has_value() || !r.Has("entity_size"));
-  return valid;
+  report.work_date = *date;
+  report.jurisdiction = *jurisdiction;
+  report.hours = *hours;
+  report.earnings = *earnings;
+  report.tips = *tips;
+  report.jobs = *jobs;
+  report.classification = *classification;
+  report.sector = *sector;
+  test->entity_sector = *entity_sector;
+  test->entity_size = *entity_size;
+  return true;
 }
 
 std::optional<PackTestCase> ReadTest(Context& cx, const toml::table& t, size_t index,
@@ -1244,8 +1281,8 @@ std::shared_ptr<PolicyPack> ReadPack(Context& cx, const toml::table& root) {
   auto starts = r.DateAt("starts", true);
   auto ends = r.DateAt("ends", false);
   if (starts && ends && *ends < *starts) {
-    r.Error("ends", "the pack ends " + ends->ToString() + ", before it starts " +
-                        starts->ToString());
+    r.Error("ends",
+            "the pack ends " + ends->ToString() + ", before it starts " + starts->ToString());
   }
   pack->starts = starts.value_or(Date());
   pack->ends = ends;
@@ -1440,8 +1477,8 @@ Result<std::vector<PackPtr>> LoadPackDir(const std::string& dir,
     if (!check.ok()) continue;
     auto [it, fresh] = file_of_id.emplace(check.pack->id, path);
     if (!fresh) {
-      errors.push_back({path, 0, "id", "id " + Quote(check.pack->id) + " is also used by " +
-                                           it->second});
+      errors.push_back(
+          {path, 0, "id", "id " + Quote(check.pack->id) + " is also used by " + it->second});
       continue;
     }
     packs.push_back(check.pack);
@@ -1501,7 +1538,8 @@ Result<std::vector<Jurisdiction>> LoadJurisdictionsFromString(std::string_view t
     if (line.empty()) continue;
     const std::vector<std::string> f = SplitCsvLine(line);
     if (f.size() != 4 || line.find('"') != std::string::npos) {
-      errors.push_back({name, number, "", "expected 4 unquoted fields: " + std::string(kJurisdictionHeader)});
+      errors.push_back(
+          {name, number, "", "expected 4 unquoted fields: " + std::string(kJurisdictionHeader)});
       continue;
     }
     Jurisdiction j{f[0], f[1], f[2], f[3]};

@@ -89,15 +89,20 @@ Status SqliteDb::Exec(const std::string& sql) {
   return Status::Ok();
 }
 
-Result<SqliteStmt*> SqliteDb::Prepare(const std::string& sql) {
+void SqliteDb::ResetAll() {
+  for (auto& [sql, stmt] : cache_) stmt->Reset();
+}
+
+Result<SqliteStmt*> SqliteDb::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
-        SQLITE_OK) {
-      return Status::Io(std::string("database: ") + sqlite3_errmsg(db_) + " in: " + sql);
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      return Status::Io(std::string("database: ") + sqlite3_errmsg(db_) + " in: " +
+                        std::string(sql));
     }
-    it = cache_.emplace(sql, std::make_unique<SqliteStmt>(db_, stmt)).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<SqliteStmt>(db_, stmt)).first;
   }
   return &it->second->Reset();
 }

@@ -5,10 +5,11 @@
 #include <sqlite3.h>
 
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "base/status.h"
 
@@ -47,15 +48,24 @@ class SqliteDb {
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
   ~SqliteDb();
   Status Exec(const std::string& sql);
-  // A prepared statement cached by its SQL text, reset and ready to bind.
-  Result<SqliteStmt*> Prepare(const std::string& sql);
+  // A prepared statement cached by its SQL text, reset and ready to bind. Looking up a cached
+  // statement does not allocate.
+  Result<SqliteStmt*> Prepare(std::string_view sql);
+  // Resets every cached statement. A statement left on a row holds a read snapshot open,
+  // which would hide other processes' commits and make BEGIN IMMEDIATE fail; each store
+  // operation therefore starts from a clean slate.
+  void ResetAll();
   sqlite3* raw() { return db_; }
   int64_t Changes() const { return sqlite3_changes64(db_); }
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::map<std::string, std::unique_ptr<SqliteStmt>> cache_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SqliteStmt>, Hash, std::equal_to<>> cache_;
 };
 
 }  // namespace accrue

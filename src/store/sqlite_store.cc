@@ -10,9 +10,10 @@
 #include <chrono>
 #include <functional>
 #include <stdexcept>
-#include <tuple>
 #include <map>
+#include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -64,8 +65,20 @@ class SqliteDictionary : public Dictionary {
   explicit SqliteDictionary(SqliteDb* db) : db_(db) {}
 
   Status BeginBatch();
-  // Writes the new rows interned since the last flush.
-  Status Flush(int64_t batch);
+  // Writes the new rows interned since the last flush. A new account or running total starts
+  // at the amount that `balances` or `totals` (by id) holds for it, and leaves that map, so that
+  // only rows that already existed need an UPDATE.
+  Status Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,
+               std::unordered_map<uint64_t, RunningTotal>* totals);
+  // What a read under the write lock learned: the key's row id, or that it has no row (which
+  // stays true until the open transaction ends, as no other writer can add one meanwhile).
+  void KnownAccount(const std::string& key, uint64_t id) { Known(accounts_, key, id); }
+  void KnownTotal(const std::string& key, uint64_t id) { Known(totals_, key, id); }
+  void AbsentAccount(const std::string& key) { accounts_.absent.insert(key); }
+  void AbsentTotal(const std::string& key) { totals_.absent.insert(key); }
+  // The id of a key already interned (stored or created by the open batch), or 0.
+  uint64_t CachedAccountId(const std::string& key) const { return Cached(accounts_, key); }
+  uint64_t CachedTotalsId(const std::string& key) const { return Cached(totals_, key); }
   // Feeds every row the open batch created to its chain hash, table by table in id order.
   void HashCreated(ChainHasher* hasher) const;
   void Committed();
@@ -88,26 +101,35 @@ class SqliteDictionary : public Dictionary {
     uint64_t next = 1;
     std::vector<std::pair<uint64_t, std::string>> pending;  // interned, not yet written
     std::vector<std::pair<uint64_t, std::string>> flushed;  // written by the open batch
+    std::unordered_set<std::string> absent;  // known to have no row, in the open transaction
   };
   uint64_t Intern(Table& t, const std::string& text, int unit);
+  static void Known(Table& t, const std::string& key, uint64_t id) { t.ids.emplace(key, id); }
+  static uint64_t Cached(const Table& t, const std::string& key) {
+    auto it = t.ids.find(key);
+    return it == t.ids.end() ? 0 : it->second;
+  }
   Result<std::string> Lookup(const Table& t, uint64_t id) const;
   Result<std::pair<std::string, int>> Load(const Table& t, uint64_t id) const;
 
   SqliteDb* db_;
   std::vector<std::tuple<char, uint64_t, std::string>> created_;  // by the open batch
-  Table accounts_{"accounts", 'A', {}, {}, 1, {}, {}};
-  Table strings_{"strings", 'S', {}, {}, 1, {}, {}};
-  Table totals_{"totals", 'T', {}, {}, 1, {}, {}};
+  Table accounts_{"accounts", 'A', {}, {}, 1, {}, {}, {}};
+  Table strings_{"strings", 'S', {}, {}, 1, {}, {}, {}};
+  Table totals_{"totals", 'T', {}, {}, 1, {}, {}, {}};
   std::unordered_map<uint64_t, int> pending_units_;
 };
 
 Status SqliteDictionary::BeginBatch() {
   for (Table* t : {&accounts_, &strings_, &totals_}) {
     ASSIGN_OR_RETURN(SqliteStmt * s,
-                     db_->Prepare(std::string("SELECT coalesce(max(id),0)+1 FROM ") + t->name));
+                     db_->Prepare(t->tag == 'A'   ? "SELECT coalesce(max(id),0)+1 FROM accounts"
+                                  : t->tag == 'S' ? "SELECT coalesce(max(id),0)+1 FROM strings"
+                                                  : "SELECT coalesce(max(id),0)+1 FROM totals"));
     ASSIGN_OR_RETURN(bool row, s->Step());
     t->next = row ? static_cast<uint64_t>(s->Int(0)) : 1;
     t->pending.clear();
+    t->absent.clear();
   }
   pending_units_.clear();
   return Status::Ok();
@@ -116,17 +138,23 @@ Status SqliteDictionary::BeginBatch() {
 uint64_t SqliteDictionary::Intern(Table& t, const std::string& text, int unit) {
   auto it = t.ids.find(text);
   if (it != t.ids.end()) return it->second;
-  // Another process may have written it since we cached: ask the database first.
-  auto s = db_->Prepare(std::string("SELECT id FROM ") + t.name +
-                        (t.tag == 'S' ? " WHERE text=?" : " WHERE key=?"));
-  if (!s.ok()) throw std::runtime_error(s.status().ToString());
-  (*s)->Bind(1, text);
-  auto row = (*s)->Step();
-  if (!row.ok()) throw std::runtime_error(row.status().ToString());
+  bool exists = false;
   uint64_t id = 0;
-  if (*row) {
-    id = static_cast<uint64_t>((*s)->Int(0));
+  if (auto a = t.absent.find(text); a != t.absent.end()) {
+    t.absent.erase(a);  // about to be created
   } else {
+    // Another process may have written it since we cached: ask the database first.
+    auto s = db_->Prepare(t.tag == 'A'   ? "SELECT id FROM accounts WHERE key=?"
+                          : t.tag == 'S' ? "SELECT id FROM strings WHERE text=?"
+                                         : "SELECT id FROM totals WHERE key=?");
+    if (!s.ok()) throw std::runtime_error(s.status().ToString());
+    (*s)->Bind(1, text);
+    auto row = (*s)->Step();
+    if (!row.ok()) throw std::runtime_error(row.status().ToString());
+    exists = *row;
+    if (exists) id = static_cast<uint64_t>((*s)->Int(0));
+  }
+  if (!exists) {
     id = t.next++;
     t.pending.emplace_back(id, text);
     if (t.tag == 'A') pending_units_[id] = unit;
@@ -176,6 +204,7 @@ void SqliteDictionary::Committed() {
   created_.clear();
   for (Table* t : {&accounts_, &strings_, &totals_}) {
     t->flushed.clear();
+    t->absent.clear();
   }
   pending_units_.clear();
 }
@@ -186,13 +215,20 @@ void SqliteDictionary::HashCreated(ChainHasher* hasher) const {
   for (const auto& [table, id, text] : sorted) hasher->AddDictionaryRow(table, id, text);
 }
 
-Status SqliteDictionary::Flush(int64_t batch) {
+Status SqliteDictionary::Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,
+                               std::unordered_map<uint64_t, RunningTotal>* totals) {
   for (const auto& [id, key] : accounts_.pending) {
     const AccountNumber worker = WorkerOfAccount(key);
     ASSIGN_OR_RETURN(SqliteStmt * s,
                      db_->Prepare("INSERT INTO accounts(id,key,unit,worker,balance,batch) "
-                                  "VALUES(?,?,?,?,0,?)"));
-    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, pending_units_[id]).Bind(5, batch);
+                                  "VALUES(?,?,?,?,?,?)"));
+    int64_t balance = 0;
+    if (auto it = balances->find(id); it != balances->end()) {
+      balance = it->second;
+      balances->erase(it);
+    }
+    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, pending_units_[id]);
+    s->Bind(5, balance).Bind(6, batch);
     if (worker.valid()) {
       s->Bind(4, static_cast<int64_t>(worker.value()));
     } else {
@@ -209,8 +245,14 @@ Status SqliteDictionary::Flush(int64_t batch) {
   }
   for (const auto& [id, key] : totals_.pending) {
     ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO totals(id,key,basis,amount,batch) "
-                                                  "VALUES(?,?,0,0,?)"));
-    RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, batch).Run());
+                                                  "VALUES(?,?,?,?,?)"));
+    RunningTotal start;
+    if (auto it = totals->find(id); it != totals->end()) {
+      start = it->second;
+      totals->erase(it);
+    }
+    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, start.basis).Bind(4, start.amount);
+    RETURN_IF_ERROR(s->Bind(5, batch).Run());
     created_.emplace_back('T', id, key);
   }
   for (Table* t : {&accounts_, &strings_, &totals_}) {
@@ -229,6 +271,7 @@ void SqliteDictionary::Forget() {
     }
     t->pending.clear();
     t->flushed.clear();
+    t->absent.clear();
   }
   pending_units_.clear();
   created_.clear();
@@ -245,7 +288,10 @@ class SqliteStore : public Store {
   Result<std::vector<HiringEntity>> ListEntities() override;
   Result<std::vector<Worker>> AddWorkers(std::vector<Worker> list) override;
   Result<std::optional<Worker>> FindWorker(AccountNumber account) override;
-  Result<int64_t> CountWorkers() override { return Count("SELECT count(*) FROM workers"); }
+  Result<int64_t> CountWorkers() override {
+    db_->ResetAll();
+    return Count("SELECT count(*) FROM workers");
+  }
   Result<int64_t> PutPack(const std::string& id, const std::string& file,
                           const std::string& text) override;
   Result<std::vector<StoredPack>> LatestPacks() override;
@@ -264,7 +310,10 @@ class SqliteStore : public Store {
   Result<int64_t> Balance(const std::string& account) override;
   Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
   Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
-  Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
+  Result<int64_t> CountEntries() override {
+    db_->ResetAll();
+    return Count("SELECT count(*) FROM entries");
+  }
   Result<VerifyResult> Verify() override;
 
  private:
@@ -273,7 +322,12 @@ class SqliteStore : public Store {
   Status InTransaction(const std::function<Status()>& fn);
   Result<StoredEntry> ReadEntry(SqliteStmt* s);
   Status InsertEntry(int64_t batch, const Entry& e, const std::string& legs);
-  Status ApplyDeltas(const std::vector<Entry>& entries);
+  // Sums every entry's legs by account and its deltas by running total, so that each touched
+  // row is written once.
+  void SumDeltas(const std::vector<Entry>& entries, std::unordered_map<uint64_t, int64_t>* balances,
+                 std::unordered_map<uint64_t, RunningTotal>* totals);
+  Status ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
+                     const std::unordered_map<uint64_t, RunningTotal>& totals);
 
   Status ReadChainHead();
 
@@ -338,6 +392,7 @@ Status SqliteStore::InTransaction(const std::function<Status()>& fn) {
 }
 
 Status SqliteStore::AddJurisdictions(const std::vector<Jurisdiction>& list) {
+  db_->ResetAll();
   return InTransaction([&]() -> Status {
     for (const Jurisdiction& j : list) {
       ASSIGN_OR_RETURN(SqliteStmt * q, db_->Prepare("SELECT name,parent,time_zone FROM "
@@ -368,6 +423,7 @@ Status SqliteStore::AddJurisdictions(const std::vector<Jurisdiction>& list) {
 }
 
 Result<std::vector<Jurisdiction>> SqliteStore::ListJurisdictions() {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT code,name,parent,time_zone FROM "
                                                 "jurisdictions ORDER BY code"));
   std::vector<Jurisdiction> out;
@@ -380,6 +436,7 @@ Result<std::vector<Jurisdiction>> SqliteStore::ListJurisdictions() {
 }
 
 Status SqliteStore::AddEntities(const std::vector<HiringEntity>& list) {
+  db_->ResetAll();
   return InTransaction([&]() -> Status {
     for (const HiringEntity& e : list) {
       ASSIGN_OR_RETURN(SqliteStmt * q,
@@ -400,6 +457,7 @@ Status SqliteStore::AddEntities(const std::vector<HiringEntity>& list) {
 }
 
 Result<std::vector<HiringEntity>> SqliteStore::ListEntities() {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s,
                    db_->Prepare("SELECT id,name,sector,size FROM entities ORDER BY id"));
   std::vector<HiringEntity> out;
@@ -412,6 +470,7 @@ Result<std::vector<HiringEntity>> SqliteStore::ListEntities() {
 }
 
 Result<std::vector<Worker>> SqliteStore::AddWorkers(std::vector<Worker> list) {
+  db_->ResetAll();
   Status st = InTransaction([&]() -> Status {
     for (Worker& w : list) {
       ASSIGN_OR_RETURN(SqliteStmt * s,
@@ -447,6 +506,7 @@ Result<std::vector<Worker>> SqliteStore::AddWorkers(std::vector<Worker> list) {
 }
 
 Result<std::optional<Worker>> SqliteStore::FindWorker(AccountNumber account) {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT name,birth_date,home_jurisdiction FROM "
                                                 "workers WHERE account=?"));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, static_cast<int64_t>(account.value())).Step());
@@ -457,6 +517,7 @@ Result<std::optional<Worker>> SqliteStore::FindWorker(AccountNumber account) {
 
 Result<int64_t> SqliteStore::PutPack(const std::string& id, const std::string& file,
                                      const std::string& text) {
+  db_->ResetAll();
   int64_t revision = 0;
   Status st = InTransaction([&]() -> Status {
     ASSIGN_OR_RETURN(SqliteStmt * q, db_->Prepare("SELECT revision,text FROM packs WHERE id=? "
@@ -476,6 +537,7 @@ Result<int64_t> SqliteStore::PutPack(const std::string& id, const std::string& f
 }
 
 Result<std::vector<StoredPack>> SqliteStore::LatestPacks() {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s,
                    db_->Prepare("SELECT id,revision,file,text FROM packs p WHERE revision="
                                 "(SELECT max(revision) FROM packs q WHERE q.id=p.id) ORDER BY id"));
@@ -489,6 +551,7 @@ Result<std::vector<StoredPack>> SqliteStore::LatestPacks() {
 }
 
 Status SqliteStore::Begin() {
+  db_->ResetAll();
   if (in_batch_) return Status::Precondition("a ledger batch is already open");
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
   Status st = dict_.BeginBatch();
@@ -545,19 +608,23 @@ Status SqliteStore::InsertEntry(int64_t batch, const Entry& e, const std::string
   return st;
 }
 
-// Adds every entry's legs to the account balances and its deltas to the running totals,
-// aggregated so each touched row is written once.
-Status SqliteStore::ApplyDeltas(const std::vector<Entry>& entries) {
-  std::unordered_map<uint64_t, int64_t> balances;
-  std::unordered_map<uint64_t, RunningTotal> totals;
+void SqliteStore::SumDeltas(const std::vector<Entry>& entries,
+                            std::unordered_map<uint64_t, int64_t>* balances,
+                            std::unordered_map<uint64_t, RunningTotal>* totals) {
   for (const Entry& e : entries) {
-    for (const Leg& leg : e.legs) balances[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
+    for (const Leg& leg : e.legs) (*balances)[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
     for (const TotalsDelta& d : e.deltas) {
-      RunningTotal& t = totals[dict_.TotalsId(d.key)];
+      RunningTotal& t = (*totals)[dict_.TotalsId(d.key)];
       t.basis += d.delta.basis;
       t.amount += d.delta.amount;
     }
   }
+}
+
+// Adds the summed legs to the existing accounts' balances and the deltas to the existing
+// running totals (new rows were inserted with their sums).
+Status SqliteStore::ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
+                                const std::unordered_map<uint64_t, RunningTotal>& totals) {
   for (const auto& [id, amount] : balances) {
     if (amount == 0) continue;
     ASSIGN_OR_RETURN(SqliteStmt * s,
@@ -565,6 +632,7 @@ Status SqliteStore::ApplyDeltas(const std::vector<Entry>& entries) {
     RETURN_IF_ERROR(s->Bind(1, amount).Bind(2, static_cast<int64_t>(id)).Run());
   }
   for (const auto& [id, t] : totals) {
+    if (t.basis == 0 && t.amount == 0) continue;
     ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("UPDATE totals SET basis=basis+?, "
                                                   "amount=amount+? WHERE id=?"));
     RETURN_IF_ERROR(s->Bind(1, t.basis).Bind(2, t.amount).Bind(3, static_cast<int64_t>(id)).Run());
@@ -582,12 +650,17 @@ Status SqliteStore::Append(const std::vector<Entry>& entries) {
     if (!st.ok()) break;
     blobs.push_back(EncodeLegs(e, dict_));
   }
-  if (st.ok()) st = dict_.Flush(batch_);
+  std::unordered_map<uint64_t, int64_t> balances;
+  std::unordered_map<uint64_t, RunningTotal> totals;
+  if (st.ok()) {
+    SumDeltas(entries, &balances, &totals);
+    st = dict_.Flush(batch_, &balances, &totals);
+  }
   for (size_t i = 0; st.ok() && i < entries.size(); ++i) {
     hasher_->AddEntry(entries[i].report.Canonical(), blobs[i]);
     st = InsertEntry(batch_, entries[i], blobs[i]);
   }
-  if (st.ok()) st = ApplyDeltas(entries);
+  if (st.ok()) st = ApplyDeltas(balances, totals);
   if (!st.ok()) {
     Rollback();
     return st;
@@ -651,6 +724,7 @@ Result<StoredEntry> SqliteStore::ReadEntry(SqliteStmt* s) {
 
 Result<std::optional<StoredEntry>> SqliteStore::FindReport(const std::string& entity,
                                                            const std::string& report_id) {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
                                                 " FROM entries WHERE entity=? AND report_id=?"));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, entity).Bind(2, report_id).Step());
@@ -661,6 +735,7 @@ Result<std::optional<StoredEntry>> SqliteStore::FindReport(const std::string& en
 
 Result<std::optional<std::string>> SqliteStore::ReplacedBy(const std::string& entity,
                                                            const std::string& report_id) {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT report_id FROM entries WHERE entity=? "
                                                 "AND replaces=? AND replaces<>''"));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, entity).Bind(2, report_id).Step());
@@ -670,6 +745,7 @@ Result<std::optional<std::string>> SqliteStore::ReplacedBy(const std::string& en
 
 Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string& entity,
                                         Date day) {
+  db_->ResetAll();
   // Reports that a later correction replaced no longer count.
   ASSIGN_OR_RETURN(SqliteStmt * s,
                    db_->Prepare("SELECT coalesce(sum(hours),0) FROM entries e WHERE worker=? AND "
@@ -681,20 +757,46 @@ Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string&
   return row ? s->Int(0) : 0;
 }
 
+// A key whose id the dictionary holds (ids never change) is read by id; otherwise by key, and
+// inside a write transaction what was found (or not) saves the dictionary its own look-up.
 Result<RunningTotal> SqliteStore::Total(const std::string& key) {
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT basis,amount FROM totals WHERE key=?"));
+  db_->ResetAll();
+  if (const uint64_t id = dict_.CachedTotalsId(key); id != 0) {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT basis,amount FROM totals WHERE id=?"));
+    ASSIGN_OR_RETURN(bool row, s->Bind(1, static_cast<int64_t>(id)).Step());
+    if (!row) return RunningTotal{};
+    return RunningTotal{s->Int(0), s->Int(1)};
+  }
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("SELECT basis,amount,id FROM totals WHERE key=?"));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, key).Step());
-  if (!row) return RunningTotal{};
+  if (!row) {
+    if (in_batch_) dict_.AbsentTotal(key);
+    return RunningTotal{};
+  }
+  dict_.KnownTotal(key, static_cast<uint64_t>(s->Int(2)));
   return RunningTotal{s->Int(0), s->Int(1)};
 }
 
 Result<int64_t> SqliteStore::Balance(const std::string& account) {
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT balance FROM accounts WHERE key=?"));
+  db_->ResetAll();
+  if (const uint64_t id = dict_.CachedAccountId(account); id != 0) {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT balance FROM accounts WHERE id=?"));
+    ASSIGN_OR_RETURN(bool row, s->Bind(1, static_cast<int64_t>(id)).Step());
+    return row ? s->Int(0) : 0;
+  }
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT balance,id FROM accounts WHERE key=?"));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, account).Step());
-  return row ? s->Int(0) : 0;
+  if (!row) {
+    if (in_batch_) dict_.AbsentAccount(account);
+    return 0;
+  }
+  dict_.KnownAccount(account, static_cast<uint64_t>(s->Int(1)));
+  return s->Int(0);
 }
 
 Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber worker) {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT key,unit,balance FROM accounts WHERE "
                                                 "worker=? ORDER BY key"));
   s->Bind(1, static_cast<int64_t>(worker.value()));
@@ -708,6 +810,7 @@ Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber wo
 }
 
 Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker) {
+  db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
                                                 " FROM entries WHERE worker=? ORDER BY seq"));
   s->Bind(1, static_cast<int64_t>(worker.value()));
@@ -722,6 +825,7 @@ Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker
 }
 
 Result<VerifyResult> SqliteStore::Verify() {
+  db_->ResetAll();
   VerifyResult out;
   auto problem = [&](std::string p) {
     if (out.problems.size() < 100) out.problems.push_back(std::move(p));

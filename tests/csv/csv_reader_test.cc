@@ -298,10 +298,13 @@ TEST(CsvReader, HugeQuotedFieldSaysAClosingQuoteMayBeMissing) {
 }
 
 TEST(CsvReader, HugeLineInAStringIsRefusedToo) {
-  const std::vector<Item> items = ReadString("h\n" + std::string(100000, 'y') + "\nok\n");
-  ASSERT_EQ(items.size(), 3u);
+  const std::vector<Item> items =
+      ReadString("h\n" + std::string(100000, 'y') + "\n" + std::string(100000, ',') + "\nok\n");
+  ASSERT_EQ(items.size(), 4u);
   EXPECT_TRUE(items[1].bad);
-  EXPECT_EQ(items[2].fields, Fields{"ok"});
+  EXPECT_EQ(items[2].error,
+            "row 3: the record is 100000 bytes long, more than the 65536 a record may hold");
+  EXPECT_EQ(items[3].fields, Fields{"ok"});
 }
 
 // Writes awkward records with AppendCsvRecord and reads them back through a small buffer, so

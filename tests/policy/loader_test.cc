@@ -408,6 +408,17 @@ expect = { total = "2.00" }
               21, "test[0].before.hourli.basis", "no contribution rule is named 'hourli'");
 }
 
+TEST(PolicyCheck, TestReportsRespectReportBounds) {
+  ExpectError(Pack(kVersion + R"(
+[[test]]
+name = "a long day"
+date = 2026-01-05
+hours = "25"
+expect = { total = "50.00" }
+)"),
+              20, "test[0].hours", "must not be more than 24");
+}
+
 TEST(PolicyCheck, UnknownJurisdictionIsReportedWithItsLine) {
   std::string head = kHead;
   head.replace(head.find("US-WA"), 5, "US-ZZ");
@@ -495,8 +506,8 @@ TEST(PolicyCheck, PackDirectoryRefusesTwoPacksWithOneId) {
 TEST(PolicyCheck, ErrorsPrintAsFileLineKeyMessage) {
   PolicyError e{"p.toml", 14, "version[0].contribution[0].rate", "must not be negative"};
   EXPECT_EQ(e.ToString(), "p.toml:14: version[0].contribution[0].rate: must not be negative");
-  Status st = LoadPackFromString(Pack("[[version]]\neffective = 2026-01-01\n"), "t.toml", {})
-                  .status();
+  Status st =
+      LoadPackFromString(Pack("[[version]]\neffective = 2026-01-01\n"), "t.toml", {}).status();
   EXPECT_TRUE(st.ok()) << st.message();
 }
 

@@ -1,0 +1,229 @@
+// The SQLite store: batches are atomic and durable, corrections reverse exactly, and verify
+// catches every kind of tampering with the stored ledger.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "csv/csv_reader.h"
+#include "ingest/ingestor.h"
+#include "ingest/registry_csv.h"
+#include "ledger/account_view.h"
+#include "registry/registry.h"
+#include "store/store.h"
+#include "testing/temp_dir.h"
+
+namespace accrue {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_ / "ledger.db";
+    auto s = OpenSqliteStore(path_);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(*s);
+    auto reader = CsvReader::Open(std::string(ACCRUE_SOURCE_DIR) + "/policies/jurisdictions.csv");
+    ASSERT_TRUE(reader.ok());
+    auto csv = ReadJurisdictionsCsv(&*reader);
+    ASSERT_TRUE(csv.ok() && csv->errors.empty());
+    std::vector<Jurisdiction> jurisdictions;
+    for (const auto& e : csv->entries) jurisdictions.push_back(e.value);
+    ASSERT_TRUE(store_->AddJurisdictions(jurisdictions).ok());
+    auto loaded = LoadPoliciesIntoStore(*store_, std::string(ACCRUE_SOURCE_DIR) + "/policies");
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(store_->AddEntities({{"rideco", "RideCo", "rideshare", 5000}}).ok());
+    auto workers = store_->AddWorkers({Worker{AccountNumber::FromSerial(5001), "Ana", *Date::Parse("1990-04-01"), "US-WA-SEATTLE"}});
+    ASSERT_TRUE(workers.ok()) << workers.status().message();
+    worker_ = workers->at(0).account;
+    auto registry = Registry::Load(*store_);
+    ASSERT_TRUE(registry.ok()) << registry.status().message();
+    registry_ = std::move(*registry);
+  }
+
+  WorkReport Report(const std::string& id, const std::string& date, const std::string& hours) {
+    WorkReport r;
+    r.entity = "rideco";
+    r.report_id = id;
+    r.worker = worker_;
+    r.work_date = *Date::Parse(date);
+    r.jurisdiction = "US-WA-SEATTLE";
+    r.hours = *Hours::Parse(hours, 4);
+    r.earnings = Money::Whole(25) ;
+    r.jobs = 1;
+    return r;
+  }
+
+  // Records reports in one batch; returns each outcome.
+  std::vector<ReportResult> Record(const std::vector<WorkReport>& reports, bool commit = true) {
+    Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now());
+    EXPECT_TRUE(ingestor.Begin().ok());
+    std::vector<ReportResult> out;
+    int64_t row = 2;
+    for (const auto& r : reports) out.push_back(ingestor.Add(IncomingReport{row++, r, {}}));
+    if (commit) {
+      EXPECT_TRUE(ingestor.Commit("test").ok());
+    } else {
+      ingestor.Abort();
+    }
+    return out;
+  }
+
+  Money Balance(const std::string& benefit) {
+    auto s = SummarizeAccount(*store_, worker_);
+    EXPECT_TRUE(s.ok());
+    for (const auto& b : s->benefits) {
+      if (b.benefit == benefit) return b.money;
+    }
+    return Money();
+  }
+
+  void Sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  std::vector<std::string> Problems() {
+    auto v = store_->Verify();
+    EXPECT_TRUE(v.ok());
+    return v.ok() ? v->problems : std::vector<std::string>{"verify failed"};
+  }
+
+  testing::TempDir dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Registry> registry_;
+  AccountNumber worker_;
+};
+
+TEST_F(StoreTest, RecordsExplainsAndVerifies) {
+  auto out = Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
+  ASSERT_EQ(out[0].outcome, Outcome::kRecorded);
+  ASSERT_EQ(out[1].outcome, Outcome::kRecorded);
+  // Seattle pack: 8 h × 2.00 = 16.00, health share 1.00/2.00 → 8.00.
+  EXPECT_EQ(Balance("health").ToString(2), "8.00");
+  EXPECT_EQ(*store_->CountEntries(), 2);
+  EXPECT_TRUE(Problems().empty());
+  auto lines = ExplainAccount(*store_, worker_, "health");
+  ASSERT_TRUE(lines.ok());
+  ASSERT_EQ(lines->size(), 2u);
+  EXPECT_EQ((*lines)[0].pack, "us-wa-seattle-portable");
+  EXPECT_EQ((*lines)[0].version, "2026-01-01");
+  EXPECT_EQ((*lines)[0].rule, "hourly");
+  EXPECT_EQ((*lines)[0].rate, "2.00/h");
+}
+
+TEST_F(StoreTest, AResendIsANoOpAndADifferentReportUnderAUsedIdIsRefused) {
+  Record({Report("a1", "2026-03-02", "3")});
+  auto again = Record({Report("a1", "2026-03-02", "3")});
+  EXPECT_EQ(again[0].outcome, Outcome::kAlreadyRecorded);
+  auto other = Record({Report("a1", "2026-03-02", "4")});
+  ASSERT_EQ(other[0].outcome, Outcome::kRejected);
+  EXPECT_EQ(other[0].errors[0].field, "report_id");
+  EXPECT_EQ(other[0].errors[0].message,
+            "report id 'a1' of rideco was already used for a different report (differs in hours)");
+  EXPECT_EQ(*store_->CountEntries(), 1);
+  EXPECT_EQ(Balance("health").ToString(2), "3.00");
+}
+
+TEST_F(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
+  Record({Report("a1", "2026-03-02", "3")});
+  WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
+  fix.replaces = "a1";
+  auto out = Record({fix});
+  ASSERT_EQ(out[0].outcome, Outcome::kCorrected);
+  EXPECT_EQ(Balance("health").ToString(2), "5.50");
+  WorkReport again = Report("a1-fix2", "2026-03-02", "1");
+  again.replaces = "a1";
+  auto refused = Record({again});
+  ASSERT_EQ(refused[0].outcome, Outcome::kRejected);
+  EXPECT_EQ(refused[0].errors[0].message,
+            "report 'a1' was already replaced by 'a1-fix'; correct that one instead");
+  WorkReport unknown = Report("a9", "2026-03-02", "1");
+  unknown.replaces = "nope";
+  EXPECT_EQ(Record({unknown})[0].errors[0].message, "no report 'nope' of rideco to replace");
+  EXPECT_TRUE(Problems().empty());
+}
+
+TEST_F(StoreTest, TwentyFourHoursADayCountsStoredStagedAndCorrectedReports) {
+  Record({Report("d1", "2026-03-02", "10")});
+  auto out = Record({Report("d2", "2026-03-02", "10"), Report("d3", "2026-03-02", "4.0001")});
+  EXPECT_EQ(out[0].outcome, Outcome::kRecorded);
+  ASSERT_EQ(out[1].outcome, Outcome::kRejected);
+  EXPECT_EQ(out[1].errors[0].field, "hours");
+  EXPECT_NE(out[1].errors[0].message.find("to 24.0001 (more than 24)"), std::string::npos);
+  // Replacing the 10 h report with a 2 h one frees 8 hours of that day.
+  WorkReport fix = Report("d1-fix", "2026-03-02", "2");
+  fix.replaces = "d1";
+  EXPECT_EQ(Record({fix, Report("d4", "2026-03-02", "12")})[1].outcome, Outcome::kRecorded);
+}
+
+TEST_F(StoreTest, AnAbortedBatchLeavesNothing) {
+  Record({Report("a1", "2026-03-02", "3")}, /*commit=*/false);
+  EXPECT_EQ(*store_->CountEntries(), 0);
+  EXPECT_TRUE(Balance("health").is_zero());
+  auto v = store_->Verify();
+  EXPECT_EQ(v->batches, 0);
+  EXPECT_TRUE(v->problems.empty());
+}
+
+TEST_F(StoreTest, AnUnbalancedEntryIsRefusedAndNothingIsWritten) {
+  ASSERT_TRUE(store_->Begin().ok());
+  Entry e;
+  e.report = Report("u1", "2026-03-02", "1");
+  e.legs.push_back(Leg{"W/1/health", Unit::kMoney, 100, "", Payer::kHiringEntity, 0, "", ""});
+  Status st = store_->Append({e});
+  EXPECT_EQ(st.code(), Code::kCorruption);
+  EXPECT_EQ(st.message(), "entry for report rideco/u1 does not balance");
+  EXPECT_EQ(*store_->CountEntries(), 0);
+}
+
+TEST_F(StoreTest, VerifyDetectsAlteredReports) {
+  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
+  Sql("UPDATE entries SET hours = hours + 1000000 WHERE report_id = 'a2'");
+  auto problems = Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], "batch 1: hash mismatch (its contents were altered)");
+}
+
+TEST_F(StoreTest, VerifyDetectsAlteredBalancesAndLegs) {
+  Record({Report("a1", "2026-03-02", "3")});
+  Sql("UPDATE accounts SET balance = balance + 1 WHERE key LIKE 'W/%/health'");
+  auto problems = Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("stored balance"), std::string::npos);
+  EXPECT_NE(problems[0].find("but its legs sum to"), std::string::npos);
+}
+
+TEST_F(StoreTest, VerifyDetectsDeletedEntriesAndBrokenChains) {
+  Record({Report("a1", "2026-03-02", "3")});
+  Record({Report("a2", "2026-03-03", "3")});
+  Record({Report("a3", "2026-03-04", "3")});
+  Sql("DELETE FROM entries WHERE report_id = 'a2'");
+  auto problems = Problems();
+  EXPECT_FALSE(problems.empty());
+  bool saw_count = false;
+  for (const auto& p : problems) saw_count |= p == "batch 2: holds 0 entries, not 1";
+  EXPECT_TRUE(saw_count);
+}
+
+TEST_F(StoreTest, VerifyDetectsARewrittenDictionary) {
+  Record({Report("a1", "2026-03-02", "3")});
+  Sql("UPDATE strings SET text = '9.99/h' WHERE text = '2.00/h'");
+  auto problems = Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], "batch 1: hash mismatch (its contents were altered)");
+}
+
+TEST_F(StoreTest, ChangedPackTextGetsANewRevision) {
+  auto before = store_->LatestPacks();
+  ASSERT_TRUE(before.ok());
+  const StoredPack& p = before->front();
+  EXPECT_EQ(*store_->PutPack(p.id, p.file, p.text), p.revision);
+  EXPECT_EQ(*store_->PutPack(p.id, p.file, p.text + "\n# edited\n"), p.revision + 1);
+}
+
+}  // namespace
+}  // namespace accrue
