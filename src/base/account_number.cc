@@ -40,26 +40,27 @@ AccountNumber AccountNumber::FromValue(uint64_t v) {
 }
 
 Result<AccountNumber> AccountNumber::Parse(std::string_view text) {
-  const std::string shown = "'" + std::string(text.substr(0, 40)) + "'";
-  std::string digits;
+  auto shown = [&] { return "'" + std::string(text.substr(0, 40)) + "'"; };
+  size_t n = 0;
+  uint64_t value = 0;
+  int interim = 0;  // the Damm check over the digits so far
   for (char c : text) {
     if (c >= '0' && c <= '9') {
-      digits.push_back(c);
+      if (n == 12) return Status::Invalid("account number " + shown() + " must have 12 digits");
+      ++n;
+      value = value * 10 + static_cast<uint64_t>(c - '0');
+      interim = kDamm[interim][c - '0'];
     } else if (c != '-' && c != ' ') {
-      return Status::Invalid("account number " + shown + " may hold only digits and dashes");
+      return Status::Invalid("account number " + shown() + " may hold only digits and dashes");
     }
-    if (digits.size() > 12) break;
   }
-  if (digits.size() != 12) {
-    return Status::Invalid("account number " + shown + " must have 12 digits");
-  }
-  if (DammCheckDigit(digits) != 0) {
-    return Status::Invalid("account number " + shown +
+  if (n != 12) return Status::Invalid("account number " + shown() + " must have 12 digits");
+  if (interim != 0) {
+    return Status::Invalid("account number " + shown() +
                            " fails its check digit (a digit is mistyped or two are swapped)");
   }
-  const uint64_t v = std::stoull(digits);
-  if (v / 10 == 0) return Status::Invalid("account number " + shown + " is not issued");
-  return AccountNumber(v);
+  if (value / 10 == 0) return Status::Invalid("account number " + shown() + " is not issued");
+  return AccountNumber(value);
 }
 
 std::string AccountNumber::ToString() const {

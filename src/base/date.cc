@@ -24,16 +24,19 @@ bool AllDigits(std::string_view s) {
 }  // namespace
 
 Result<Date> Date::Parse(std::string_view text) {
-  const std::string shown = "'" + std::string(text.substr(0, 40)) + "'";
+  auto shown = [&] { return "'" + std::string(text.substr(0, 40)) + "'"; };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !AllDigits(text.substr(0, 4)) ||
       !AllDigits(text.substr(5, 2)) || !AllDigits(text.substr(8, 2))) {
-    return Status::Invalid(shown + " is not a date in the form YYYY-MM-DD");
+    return Status::Invalid(shown() + " is not a date in the form YYYY-MM-DD");
   }
-  const int y = std::stoi(std::string(text.substr(0, 4)));
-  const unsigned m = static_cast<unsigned>(std::stoi(std::string(text.substr(5, 2))));
-  const unsigned d = static_cast<unsigned>(std::stoi(std::string(text.substr(8, 2))));
-  const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
-  if (!ymd.ok()) return Status::Invalid(shown + " is not a real calendar date");
+  auto num = [&](size_t pos, size_t n) {
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) v = v * 10 + (text[i] - '0');
+    return v;
+  };
+  const date::year_month_day ymd{date::year{num(0, 4)}, date::month{static_cast<unsigned>(num(5, 2))},
+                                 date::day{static_cast<unsigned>(num(8, 2))}};
+  if (!ymd.ok()) return Status::Invalid(shown() + " is not a real calendar date");
   return Date(static_cast<int32_t>(date::sys_days{ymd}.time_since_epoch().count()));
 }
 

@@ -30,7 +30,13 @@ SqliteStmt& SqliteStmt::BindNull(int i) {
 
 Result<bool> SqliteStmt::Step() {
   const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_ROW) {
+    if (busy_ != nullptr && !listed_) {
+      busy_->push_back(this);
+      listed_ = true;
+    }
+    return true;
+  }
   if (rc == SQLITE_DONE) return false;
   const int ext = sqlite3_extended_errcode(db_);
   std::string msg = std::string("database: ") + sqlite3_errmsg(db_);
@@ -62,9 +68,8 @@ std::string_view SqliteStmt::Blob(int col) const {
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -90,19 +95,24 @@ Status SqliteDb::Exec(const std::string& sql) {
 }
 
 void SqliteDb::ResetAll() {
-  for (auto& [sql, stmt] : cache_) stmt->Reset();
+  // Only statements that stepped onto a row can hold a read transaction open.
+  for (SqliteStmt* stmt : busy_) {
+    sqlite3_reset(stmt->stmt_);
+    stmt->listed_ = false;
+  }
+  busy_.clear();
 }
 
 Result<SqliteStmt*> SqliteDb::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
-      return Status::Io(std::string("database: ") + sqlite3_errmsg(db_) + " in: " +
-                        std::string(sql));
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Status::Io(std::string("database: ") + sqlite3_errmsg(db_) +
+                        " in: " + std::string(sql));
     }
-    it = cache_.emplace(std::string(sql), std::make_unique<SqliteStmt>(db_, stmt)).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<SqliteStmt>(db_, stmt, &busy_)).first;
   }
   return &it->second->Reset();
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "base/status.h"
 
@@ -17,7 +18,9 @@ namespace accrue {
 
 class SqliteStmt {
  public:
-  SqliteStmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // `busy` collects the statements that stepped onto a row, for SqliteDb::ResetAll.
+  SqliteStmt(sqlite3* db, sqlite3_stmt* stmt, std::vector<SqliteStmt*>* busy = nullptr)
+      : db_(db), stmt_(stmt), busy_(busy) {}
   SqliteStmt(const SqliteStmt&) = delete;
   SqliteStmt& operator=(const SqliteStmt&) = delete;
   ~SqliteStmt() { sqlite3_finalize(stmt_); }
@@ -39,8 +42,11 @@ class SqliteStmt {
   std::string_view Blob(int col) const;
 
  private:
+  friend class SqliteDb;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  std::vector<SqliteStmt*>* busy_;
+  bool listed_ = false;  // in *busy_
 };
 
 class SqliteDb {
@@ -66,6 +72,7 @@ class SqliteDb {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   std::unordered_map<std::string, std::unique_ptr<SqliteStmt>, Hash, std::equal_to<>> cache_;
+  std::vector<SqliteStmt*> busy_;  // may have a row pending: what ResetAll must reset
 };
 
 }  // namespace accrue

@@ -349,6 +349,7 @@ constexpr const char* kEntryColumns =
 Status SqliteStore::Migrate() {
   RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                             "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+                            "PRAGMA journal_size_limit=67108864;"
                             "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"));
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
   auto version = Count("SELECT coalesce((SELECT value FROM meta WHERE key='schema'),0)");
@@ -690,6 +691,9 @@ Result<BatchReceipt> SqliteStore::Commit(const std::string& source) {
   } else {
     st = s.status();
   }
+  // A statement still on a row holds a read mark on the WAL, and the automatic checkpoint that
+  // COMMIT runs could then never restart the WAL, which would grow without bound.
+  db_->ResetAll();
   if (st.ok()) st = db_->Exec("COMMIT");
   if (!st.ok()) {
     Rollback();

@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include "testing/temp_dir.h"
+
 namespace accrue::testing {
 
 inline std::string AccrueBinary() { return ACCRUE_BINARY; }
@@ -57,30 +59,6 @@ inline std::vector<std::string> Lines(const std::string& text) {
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
 }
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                          "/accrue-test-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 struct RunOptions {
   // RLIMIT_AS for the child (bytes), to prove its memory stays bounded.
@@ -224,11 +202,11 @@ inline int WaitForChild(pid_t pid) {
 // A database in a scratch directory, driven through the CLI.
 class AccrueDb {
  public:
-  AccrueDb() : db_(dir_.File("accrue.db")) {}
+  AccrueDb() : db_(dir_ / "accrue.db") {}
 
   const TempDir& dir() const { return dir_; }
   const std::string& db() const { return db_; }
-  std::string File(const std::string& name) const { return dir_.File(name); }
+  std::string File(const std::string& name) const { return dir_ / name; }
 
   // `accrue ARGS... --db DB`.
   CliResult Run(std::vector<std::string> args, const RunOptions& options = {}) const {
