@@ -50,14 +50,27 @@ int Date::year() const { return static_cast<int>(Ymd(days_).year()); }
 unsigned Date::month() const { return static_cast<unsigned>(Ymd(days_).month()); }
 unsigned Date::day() const { return static_cast<unsigned>(Ymd(days_).day()); }
 
-std::string Date::ToString() const {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", year(), month(), day());
-  return buf;
+namespace {
+
+// "YYYY", "YYYY-MM" or "YYYY-MM-DD" without printf (on the ingest hot path).
+std::string Format(int32_t days, int parts) {
+  const date::year_month_day ymd = Ymd(days);
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) return std::to_string(y);
+  const auto m = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  const auto d = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  char buf[10] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
+                  static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10), '-',
+                  static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10), '-',
+                  static_cast<char>('0' + d / 10), static_cast<char>('0' + d % 10)};
+  return std::string(buf, parts == 1 ? 4 : parts == 2 ? 7 : 10);
 }
 
-std::string Date::MonthKey() const { return ToString().substr(0, 7); }
-std::string Date::YearKey() const { return ToString().substr(0, 4); }
+}  // namespace
+
+std::string Date::ToString() const { return Format(days_, 3); }
+std::string Date::MonthKey() const { return Format(days_, 2); }
+std::string Date::YearKey() const { return Format(days_, 1); }
 std::string Date::QuarterKey() const { return YearKey() + "-Q" + std::to_string(quarter()); }
 
 std::string Date::WeekKey() const {

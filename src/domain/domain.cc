@@ -15,15 +15,25 @@ std::optional<Classification> ParseClassification(std::string_view text) {
 bool WorkReport::SameContent(const WorkReport& o) const { return Canonical() == o.Canonical(); }
 
 std::string WorkReport::Canonical() const {
+  // Quantities as their exact integer units: the same value always gives the same text.
   std::string s;
   s.reserve(160);
-  for (const std::string& part :
-       {entity, report_id, std::to_string(worker.value()), work_date.ToString(), jurisdiction,
-        hours.ToString(), earnings.ToString(), tips.ToString(), std::to_string(jobs),
-        std::string(ClassificationName(classification)), sector, replaces}) {
+  auto add = [&s](std::string_view part) {
     s += part;
     s += '\x1f';
-  }
+  };
+  add(entity);
+  add(report_id);
+  add(std::to_string(worker.value()));
+  add(std::to_string(work_date.days()));
+  add(jurisdiction);
+  add(std::to_string(hours.units()));
+  add(std::to_string(earnings.units()));
+  add(std::to_string(tips.units()));
+  add(std::to_string(jobs));
+  add(ClassificationName(classification));
+  add(sector);
+  add(replaces);
   return s;
 }
 

@@ -10,6 +10,7 @@ Result<CsvIngestSummary> IngestCsv(Store& store, Registry& registry, CsvReader r
   if (options.on_header) options.on_header(rows.header().names());
   CsvIngestSummary summary;
   Ingestor ingestor(store, registry, options.now);
+  ingestor.set_return_entries(false);
   RETURN_IF_ERROR(ingestor.Begin());
   size_t in_batch = 0;
   auto seal = [&]() -> Status {

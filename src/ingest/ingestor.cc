@@ -213,7 +213,7 @@ ReportResult Ingestor::Add(const IncomingReport& in) {
     out.outcome = Outcome::kRecorded;
   }
   staged_day_hours_[DayKey(r)] += r.hours.units();
-  out.entry = entry;
+  if (return_entries_) out.entry = entry;
   Stage(std::move(entry));
   return out;
 }

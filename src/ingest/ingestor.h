@@ -62,6 +62,8 @@ class Ingestor {
   Result<BatchReceipt> Commit(const std::string& source);
   void Abort();
   size_t staged() const { return staged_.size(); }
+  // Whether results carry the staged entry (the API shows it; bulk CSV ingest does not need it).
+  void set_return_entries(bool on) { return_entries_ = on; }
 
  private:
   class Totals;
@@ -81,6 +83,7 @@ class Ingestor {
   Registry& registry_;
   Clock now_;
   bool open_ = false;
+  bool return_entries_ = true;
   std::unique_ptr<Totals> totals_;
   std::vector<Entry> staged_;
   // What this batch has staged but not yet appended, for reads the store cannot answer yet.
