@@ -9,6 +9,7 @@ packages=(
   libhowardhinnant-date-dev tzdata
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libsodium-dev
+  libpq-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

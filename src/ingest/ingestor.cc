@@ -8,7 +8,8 @@ std::string ReportKey(const std::string& entity, const std::string& id) {
 }
 
 std::string DayKey(const WorkReport& r) {
-  return std::to_string(r.worker.value()) + '|' + r.entity + '|' + std::to_string(r.work_date.days());
+  return std::to_string(r.worker.value()) + '|' + r.entity + '|' +
+         std::to_string(r.work_date.days());
 }
 
 // Names the fields in which two reports under one id differ.
@@ -34,10 +35,14 @@ std::string Differences(const WorkReport& a, const WorkReport& b) {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kRecorded: return "recorded";
-    case Outcome::kCorrected: return "corrected";
-    case Outcome::kAlreadyRecorded: return "already recorded";
-    case Outcome::kRejected: return "rejected";
+    case Outcome::kRecorded:
+      return "recorded";
+    case Outcome::kCorrected:
+      return "corrected";
+    case Outcome::kAlreadyRecorded:
+      return "already recorded";
+    case Outcome::kRejected:
+      return "rejected";
   }
   return "?";
 }
@@ -57,16 +62,17 @@ class Ingestor::Totals : public TotalsSource {
   Hours LeaveBalance(AccountNumber worker, const std::string& benefit) const override {
     return Hours::FromUnits(BalanceOf(WorkerAccount(worker, benefit, Unit::kHours)));
   }
-  void Apply(const Entry& e) {
+  // Adds (sign 1) or takes back (sign -1) an entry's running-total and leave changes.
+  void Apply(const Entry& e, int sign = 1) {
     for (const TotalsDelta& d : e.deltas) {
       RunningTotal t = Total(d.key);
-      t.basis += d.delta.basis;
-      t.amount += d.delta.amount;
+      t.basis += sign * d.delta.basis;
+      t.amount += sign * d.delta.amount;
       totals_[d.key] = t;
     }
     for (const Leg& leg : e.legs) {
       if (leg.unit == Unit::kHours && leg.account[0] == 'W') {
-        balances_[leg.account] = BalanceOf(leg.account) + leg.amount;
+        balances_[leg.account] = BalanceOf(leg.account) + sign * leg.amount;
       }
     }
   }
@@ -184,26 +190,38 @@ ReportResult Ingestor::Add(const IncomingReport& in) {
       out.entry = std::move(**recorded);
       return out;
     }
-    return reject({{in.row, "report_id", "report id '" + r.report_id + "' of " + r.entity +
-                                     " was already used for a different report (differs in " +
-                                     Differences((*recorded)->report, r) + ")"}});
+    return reject({{in.row, "report_id",
+                    "report id '" + r.report_id + "' of " + r.entity +
+                        " was already used for a different report (differs in " +
+                        Differences((*recorded)->report, r) + ")"}});
   }
   std::optional<StoredEntry> replaced;
   std::vector<FieldError> errors = Check(in.row, r, &replaced);
   if (!errors.empty()) return reject(std::move(errors));
 
+  // A correction is evaluated as if the report it replaces had never been: its running totals
+  // (caps, accrual) are taken back before the engine sees them.
+  Entry reversal;
+  if (replaced) {
+    reversal = BuildReversal(replaced->entry);
+    totals_->Apply(reversal);
+  }
   const Jurisdiction* where = registry_.FindJurisdiction(r.jurisdiction);
   const HiringEntity* entity = registry_.FindEntity(r.entity);
   const std::string& sector = r.sector.empty() ? entity->sector : r.sector;
   const auto applicable =
       registry_.policies().Select(registry_.Chain(where->code), sector, r.entity, r.work_date);
   auto eval = Evaluate(r, EntityFacts{entity->size, entity->sector}, applicable, *totals_);
-  if (!eval.ok()) return reject({{in.row, "", eval.status().message()}});
-  if (!totals_->error().ok()) return reject({{in.row, "", totals_->error().message()}});
+  const Status failed = !eval.ok() ? eval.status() : totals_->error();
+  if (!failed.ok()) {
+    if (replaced) totals_->Apply(reversal, -1);
+    return reject({{in.row, "", failed.message()}});
+  }
   out.notes = eval->notes;
   Entry entry = BuildEntry(r, *eval);
+  totals_->Apply(entry);
   if (replaced) {
-    entry = BuildCorrection(replaced->entry, std::move(entry));
+    entry = BuildCorrection(std::move(reversal), std::move(entry));
     staged_replaced_[ReportKey(r.entity, r.replaces)] = r.report_id;
     // The replaced report's hours leave its day.
     const WorkReport& old = replaced->entry.report;
@@ -218,8 +236,8 @@ ReportResult Ingestor::Add(const IncomingReport& in) {
   return out;
 }
 
+// The entry's effect on running totals is already applied.
 void Ingestor::Stage(Entry entry) {
-  totals_->Apply(entry);
   staged_reports_[ReportKey(entry.report.entity, entry.report.report_id)] = staged_.size();
   staged_.push_back(std::move(entry));
 }
@@ -235,9 +253,9 @@ std::vector<FieldError> Ingestor::Check(int64_t row, const WorkReport& r,
   if (where == nullptr) {
     errors.push_back({row, "jurisdiction", "unknown jurisdiction '" + r.jurisdiction + "'"});
   } else if (auto today = TodayAt(*where); today && r.work_date > *today) {
-    errors.push_back({row, "work_date", "work date " + r.work_date.ToString() +
-                                       " is in the future (today in " + where->code + " is " +
-                                       today->ToString() + ")"});
+    errors.push_back({row, "work_date",
+                      "work date " + r.work_date.ToString() + " is in the future (today in " +
+                          where->code + " is " + today->ToString() + ")"});
   }
   if (known_workers_.count(r.worker.value()) == 0) {
     auto w = store_.FindWorker(r.worker);
@@ -253,11 +271,12 @@ std::vector<FieldError> Ingestor::Check(int64_t row, const WorkReport& r,
     if (r.replaces == r.report_id) {
       errors.push_back({row, "replaces", "a report cannot replace itself"});
     } else if (auto old = FindRecorded(r.entity, r.replaces); !old.ok() || !*old) {
-      errors.push_back({row, "replaces", "no report '" + r.replaces + "' of " + r.entity +
-                                        " to replace"});
+      errors.push_back({row, "replaces",
+                        "replaces '" + r.replaces + "', but " + r.entity + " has no such report"});
     } else if (auto by = FindReplacement(r.entity, r.replaces); by.ok() && *by) {
-      errors.push_back({row, "replaces", "report '" + r.replaces + "' was already replaced by '" +
-                                        **by + "'; correct that one instead"});
+      errors.push_back({row, "replaces",
+                        "replaces '" + r.replaces + "', which was already replaced by '" + **by +
+                            "'; correct that one instead"});
     } else {
       *replaced = StoredEntry{0, 0, std::move(**old)};
     }
@@ -271,9 +290,10 @@ std::vector<FieldError> Ingestor::Check(int64_t row, const WorkReport& r,
     if (!day.ok()) {
       errors.push_back({row, "", day.status().message()});
     } else if (total > Hours::Whole(kMaxReportHours).units()) {
-      errors.push_back({row, "hours", "would bring " + r.worker.ToString() + "'s hours for " +
-                                     r.entity + " on " + r.work_date.ToString() + " to " +
-                                     Hours::FromUnits(total).ToString() + " (more than 24)"});
+      errors.push_back({row, "hours",
+                        "would bring " + r.worker.ToString() + "'s hours for " + r.entity + " on " +
+                            r.work_date.ToString() + " to " + Hours::FromUnits(total).ToString() +
+                            " (more than 24)"});
     }
   }
   return errors;

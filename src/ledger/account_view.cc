@@ -34,7 +34,7 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
   std::map<std::pair<std::string, Payer>, Money> by_payer;
   const std::string prefix = "W/" + AccountDigits(account) + "/";
   for (const StoredEntry& e : entries) {
-    ++out.reports;
+    if (e.entry.report.worker == account) ++out.reports;
     for (const Leg& leg : e.entry.legs) {
       if (leg.unit == Unit::kMoney && leg.account.rfind(prefix, 0) == 0) {
         by_payer[{e.entry.report.entity, leg.payer}] += Money::FromUnits(leg.amount);

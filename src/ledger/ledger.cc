@@ -10,13 +10,13 @@ namespace accrue {
 namespace {
 
 std::string EntityAccount(const std::string& entity, Date d, Payer payer) {
-  return "E/" + entity + "/" + d.MonthKey() +
-         (payer == Payer::kWorker ? "/withheld" : "/employer");
+  return "E/" + entity + "/" + d.MonthKey() + (payer == Payer::kWorker ? "/withheld" : "/employer");
 }
 
 // The paying side of a contribution: who owes it.
 std::string PayerAccount(const ContributionLine& c, const WorkReport& r) {
-  if (c.payer == Payer::kGovernment) return "G/" + c.pack->jurisdiction + "/" + r.work_date.MonthKey();
+  if (c.payer == Payer::kGovernment)
+    return "G/" + c.pack->jurisdiction + "/" + r.work_date.MonthKey();
   return EntityAccount(r.entity, r.work_date, c.payer);
 }
 
@@ -94,8 +94,7 @@ Entry BuildEntry(const WorkReport& report, const Evaluation& eval) {
     e.legs.push_back(Leg{WorkerAccount(report.worker, a.benefit, Unit::kHours), Unit::kHours,
                          a.hours.units(), RuleUid(*a.pack, *a.version, "accrual." + a.benefit),
                          Payer::kHiringEntity, a.worked.units(), "", a.note});
-    paying[{"L/" + a.pack->id + "/" + report.work_date.YearKey(), Unit::kHours}] -=
-        a.hours.units();
+    paying[{"L/" + a.pack->id + "/" + report.work_date.YearKey(), Unit::kHours}] -= a.hours.units();
   }
   for (const auto& [key, amount] : paying) {
     if (amount != 0) e.legs.push_back(Leg{key.first, key.second, amount, "", {}, 0, "", ""});
@@ -103,19 +102,28 @@ Entry BuildEntry(const WorkReport& report, const Evaluation& eval) {
   return e;
 }
 
-Entry BuildCorrection(const Entry& replaced, Entry fresh) {
+Entry BuildReversal(const Entry& replaced) {
   Entry e;
   e.kind = EntryKind::kCorrection;
-  e.report = std::move(fresh.report);
-  for (const Leg& leg : replaced.legs) {
-    Leg r = leg;
-    r.amount = -leg.amount;
+  for (size_t i = replaced.reversed_legs; i < replaced.legs.size(); ++i) {
+    Leg r = replaced.legs[i];
+    r.amount = -r.amount;
     r.note = "reversal of report " + replaced.report.report_id;
     e.legs.push_back(std::move(r));
   }
-  for (const TotalsDelta& d : replaced.deltas) {
+  for (size_t i = replaced.reversed_deltas; i < replaced.deltas.size(); ++i) {
+    const TotalsDelta& d = replaced.deltas[i];
     e.deltas.push_back({d.key, RunningTotal{-d.delta.basis, -d.delta.amount}});
   }
+  e.reversed_legs = static_cast<uint32_t>(e.legs.size());
+  e.reversed_deltas = static_cast<uint32_t>(e.deltas.size());
+  return e;
+}
+
+Entry BuildCorrection(Entry reversal, Entry fresh) {
+  Entry e = std::move(reversal);
+  e.kind = EntryKind::kCorrection;
+  e.report = std::move(fresh.report);
   for (Leg& leg : fresh.legs) e.legs.push_back(std::move(leg));
   for (TotalsDelta& d : fresh.deltas) e.deltas.push_back(std::move(d));
   return e;
@@ -135,6 +143,7 @@ std::string EncodeLegs(const Entry& entry, Dictionary& dict) {
   std::string out;
   out.reserve(16 * entry.legs.size() + 8 * entry.deltas.size() + 4);
   PutVarint(&out, entry.legs.size());
+  PutVarint(&out, entry.reversed_legs);
   for (const Leg& leg : entry.legs) {
     PutVarint(&out, dict.AccountId(leg.account, leg.unit));
     PutSigned(&out, leg.amount);
@@ -145,6 +154,7 @@ std::string EncodeLegs(const Entry& entry, Dictionary& dict) {
     PutVarint(&out, leg.note.empty() ? 0 : dict.StringId(leg.note));
   }
   PutVarint(&out, entry.deltas.size());
+  PutVarint(&out, entry.reversed_deltas);
   for (const TotalsDelta& d : entry.deltas) {
     PutVarint(&out, dict.TotalsId(d.key));
     PutSigned(&out, d.delta.basis);
@@ -161,13 +171,16 @@ Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry) {
     ASSIGN_OR_RETURN(*out, dict.String(id));
     return Status::Ok();
   };
-  uint64_t n = 0;
-  if (!GetVarint(&blob, &n) || n > blob.size()) return bad;
+  uint64_t n = 0, reversed = 0;
+  if (!GetVarint(&blob, &n) || n > blob.size() || !GetVarint(&blob, &reversed) || reversed > n) {
+    return bad;
+  }
   entry->legs.resize(n);
+  entry->reversed_legs = static_cast<uint32_t>(reversed);
   for (Leg& leg : entry->legs) {
     uint64_t account = 0, rule = 0, rate = 0, note = 0;
-    if (!GetVarint(&blob, &account) || !GetSigned(&blob, &leg.amount) ||
-        !GetVarint(&blob, &rule) || blob.empty()) {
+    if (!GetVarint(&blob, &account) || !GetSigned(&blob, &leg.amount) || !GetVarint(&blob, &rule) ||
+        blob.empty()) {
       return bad;
     }
     leg.payer = static_cast<Payer>(blob.front());
@@ -181,8 +194,11 @@ Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry) {
     RETURN_IF_ERROR(string_or_empty(rate, &leg.rate));
     RETURN_IF_ERROR(string_or_empty(note, &leg.note));
   }
-  if (!GetVarint(&blob, &n) || n > blob.size()) return bad;
+  if (!GetVarint(&blob, &n) || n > blob.size() || !GetVarint(&blob, &reversed) || reversed > n) {
+    return bad;
+  }
   entry->deltas.resize(n);
+  entry->reversed_deltas = static_cast<uint32_t>(reversed);
   for (TotalsDelta& d : entry->deltas) {
     uint64_t id = 0;
     if (!GetVarint(&blob, &id) || !GetSigned(&blob, &d.delta.basis) ||

@@ -40,11 +40,15 @@ struct Leg {
 
 enum class EntryKind : uint8_t { kReport = 1, kCorrection = 2 };
 
+// A correction's first `reversed_legs` legs and `reversed_deltas` deltas undo the report it
+// replaces; the rest are its own. Correcting a correction reverses only the latter's own part.
 struct Entry {
   EntryKind kind = EntryKind::kReport;
   WorkReport report;
   std::vector<Leg> legs;
   std::vector<TotalsDelta> deltas;
+  uint32_t reversed_legs = 0;
+  uint32_t reversed_deltas = 0;
 };
 
 // The account number as the 12 zero-padded digits used in keys.
@@ -56,8 +60,10 @@ AccountNumber WorkerOfAccount(const std::string& key);
 
 // Legs and deltas for a fresh report from the engine's evaluation.
 Entry BuildEntry(const WorkReport& report, const Evaluation& eval);
-// The correction entry: `replaced` reversed exactly, then `fresh`'s legs and deltas.
-Entry BuildCorrection(const Entry& replaced, Entry fresh);
+// The exact reversal of `replaced`'s own legs and deltas (not of what it itself reversed).
+Entry BuildReversal(const Entry& replaced);
+// The correction entry: `reversal` (from BuildReversal) followed by `fresh`'s legs and deltas.
+Entry BuildCorrection(Entry reversal, Entry fresh);
 // Fails unless the legs sum to zero in each unit.
 Status CheckBalanced(const Entry& entry);
 

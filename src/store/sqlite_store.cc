@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <stdexcept>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -347,10 +347,11 @@ constexpr const char* kEntryColumns =
     "classification,sector,replaces,legs";
 
 Status SqliteStore::Migrate() {
-  RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
-                            "PRAGMA journal_size_limit=67108864;"
-                            "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"));
+  RETURN_IF_ERROR(
+      db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+                "PRAGMA journal_size_limit=67108864;"
+                "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"));
   RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
   auto version = Count("SELECT coalesce((SELECT value FROM meta WHERE key='schema'),0)");
   if (!version.ok()) {
@@ -406,8 +407,7 @@ Status SqliteStore::AddJurisdictions(const std::vector<Jurisdiction>& list) {
         continue;
       }
       if (!j.parent.empty()) {
-        ASSIGN_OR_RETURN(SqliteStmt * p,
-                         db_->Prepare("SELECT 1 FROM jurisdictions WHERE code=?"));
+        ASSIGN_OR_RETURN(SqliteStmt * p, db_->Prepare("SELECT 1 FROM jurisdictions WHERE code=?"));
         ASSIGN_OR_RETURN(bool parent_exists, p->Bind(1, j.parent).Step());
         if (!parent_exists) {
           return Status::NotFound("jurisdiction " + j.code + ": parent " + j.parent +
@@ -417,7 +417,8 @@ Status SqliteStore::AddJurisdictions(const std::vector<Jurisdiction>& list) {
       ASSIGN_OR_RETURN(SqliteStmt * s,
                        db_->Prepare("INSERT INTO jurisdictions(code,name,parent,time_zone) "
                                     "VALUES(?,?,?,?)"));
-      RETURN_IF_ERROR(s->Bind(1, j.code).Bind(2, j.name).Bind(3, j.parent).Bind(4, j.time_zone).Run());
+      RETURN_IF_ERROR(
+          s->Bind(1, j.code).Bind(2, j.name).Bind(3, j.parent).Bind(4, j.time_zone).Run());
     }
     return Status::Ok();
   });
@@ -474,9 +475,8 @@ Result<std::vector<Worker>> SqliteStore::AddWorkers(std::vector<Worker> list) {
   db_->ResetAll();
   Status st = InTransaction([&]() -> Status {
     for (Worker& w : list) {
-      ASSIGN_OR_RETURN(SqliteStmt * s,
-                       db_->Prepare("INSERT INTO workers(account,name,birth_date,"
-                                    "home_jurisdiction) VALUES(?,?,?,?)"));
+      ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO workers(account,name,birth_date,"
+                                                    "home_jurisdiction) VALUES(?,?,?,?)"));
       const bool issue = !w.account.valid();
       for (int attempt = 0;; ++attempt) {
         if (issue) {
@@ -682,8 +682,9 @@ Result<BatchReceipt> SqliteStore::Commit(const std::string& source) {
     return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
   };
   Status st;
-  auto s = db_->Prepare("INSERT INTO batches(id,prev_hash,hash,first_seq,entries,source,"
-                        "created_at) VALUES(?,?,?,?,?,?,?)");
+  auto s = db_->Prepare(
+      "INSERT INTO batches(id,prev_hash,hash,first_seq,entries,source,"
+      "created_at) VALUES(?,?,?,?,?,?,?)");
   if (s.ok()) {
     (*s)->Bind(1, batch_).BindBlob(2, bytes(prev_)).BindBlob(3, bytes(hash));
     (*s)->Bind(4, first_seq_).Bind(5, batch_entries_).Bind(6, source).Bind(7, NowUtc());
@@ -747,8 +748,7 @@ Result<std::optional<std::string>> SqliteStore::ReplacedBy(const std::string& en
   return std::optional<std::string>(s->Text(0));
 }
 
-Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string& entity,
-                                        Date day) {
+Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string& entity, Date day) {
   db_->ResetAll();
   // Reports that a later correction replaced no longer count.
   ASSIGN_OR_RETURN(SqliteStmt * s,
@@ -771,8 +771,7 @@ Result<RunningTotal> SqliteStore::Total(const std::string& key) {
     if (!row) return RunningTotal{};
     return RunningTotal{s->Int(0), s->Int(1)};
   }
-  ASSIGN_OR_RETURN(SqliteStmt * s,
-                   db_->Prepare("SELECT basis,amount,id FROM totals WHERE key=?"));
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT basis,amount,id FROM totals WHERE key=?"));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, key).Step());
   if (!row) {
     if (in_batch_) dict_.AbsentTotal(key);
@@ -815,8 +814,22 @@ Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber wo
 
 Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker) {
   db_->ResetAll();
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
-                                                " FROM entries WHERE worker=? ORDER BY seq"));
+  // The worker's own reports, and corrections that moved a report of theirs to someone else
+  // (whose reversal legs land on this worker's accounts).
+  static const std::string kSql = [] {
+    std::string own = kEntryColumns, moved;
+    size_t start = 0;
+    for (size_t i = 0; i <= own.size(); ++i) {
+      if (i == own.size() || own[i] == ',') {
+        moved += std::string(moved.empty() ? "" : ",") + "c." + own.substr(start, i - start);
+        start = i + 1;
+      }
+    }
+    return "SELECT " + own + " FROM entries WHERE worker=?1 UNION SELECT " + moved +
+           " FROM entries o JOIN entries c ON c.entity=o.entity AND c.replaces=o.report_id AND "
+           "c.replaces<>'' WHERE o.worker=?1 ORDER BY 1";
+  }();
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
   s->Bind(1, static_cast<int64_t>(worker.value()));
   std::vector<StoredEntry> out;
   for (;;) {
@@ -887,8 +900,9 @@ Result<VerifyResult> SqliteStore::Verify() {
     if (hb.size() == 32) std::copy(hb.begin(), hb.end(), h.begin());
     list.emplace_back(batches->Int(0), p, h, batches->Int(3), batches->Int(4));
   }
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
-                                                " FROM entries WHERE seq>=? AND seq<? ORDER BY seq"));
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare(std::string("SELECT ") + kEntryColumns +
+                                " FROM entries WHERE seq>=? AND seq<? ORDER BY seq"));
   for (const auto& [id, stored_prev, stored_hash, first_seq, count] : list) {
     ++out.batches;
     const std::string name = "batch " + std::to_string(id);
@@ -909,11 +923,14 @@ Result<VerifyResult> SqliteStore::Verify() {
         problem(name + ": " + e.status().message());
         continue;
       }
-      if (e->batch != id) problem(name + ": entry " + std::to_string(e->seq) + " names batch " + std::to_string(e->batch));
+      if (e->batch != id)
+        problem(name + ": entry " + std::to_string(e->seq) + " names batch " +
+                std::to_string(e->batch));
       hasher.AddEntry(e->entry.report.Canonical(), s->Blob(14));
       Status bal = CheckBalanced(e->entry);
       if (!bal.ok()) problem(name + ": " + bal.message());
-      for (const Leg& leg : e->entry.legs) balance[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
+      for (const Leg& leg : e->entry.legs)
+        balance[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
       for (const TotalsDelta& d : e->entry.deltas) {
         RunningTotal& t = totals[dict_.TotalsId(d.key)];
         t.basis += d.delta.basis;
@@ -923,7 +940,8 @@ Result<VerifyResult> SqliteStore::Verify() {
     auto rows = created[id];
     std::sort(rows.begin(), rows.end());
     for (const auto& [table, rid, text] : rows) hasher.AddDictionaryRow(table, rid, text);
-    if (seen != count) problem(name + ": holds " + std::to_string(seen) + " entries, not " + std::to_string(count));
+    if (seen != count)
+      problem(name + ": holds " + std::to_string(seen) + " entries, not " + std::to_string(count));
     const Hash actual = hasher.Finish();
     if (actual != stored_hash) problem(name + ": hash mismatch (its contents were altered)");
     prev = stored_hash;

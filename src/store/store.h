@@ -106,5 +106,7 @@ class Store {
 
 // Opens (creating if needed) and migrates the SQLite store at `path`.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+// Connects to PostgreSQL (libpq connection string or URI) and migrates its schema.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);
 
 }  // namespace accrue

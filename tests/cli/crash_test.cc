@@ -11,11 +11,10 @@
 //     rerun finds all of them "already recorded"), and every worker's balances equal those
 //     of a single clean ingest of the same file into a second database.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
@@ -168,7 +167,16 @@ TEST(CrashTest, SigkillDuringIngestLosesNoAcknowledgedReportAndDoublesNone) {
   std::vector<std::string> clean_args = ingest;
   clean_args.insert(clean_args.end(), {"--db", clean.db()});
   const std::string clean_out = clean.File("clean.out");
-  const pid_t clean_pid = testing::SpawnAccrue(clean_args, clean_out);
+  pid_t clean_pid = testing::SpawnAccrue(clean_args, clean_out);
+  struct Reaper {  // stops the reference run if the test ends early
+    pid_t* pid;
+    ~Reaper() {
+      if (*pid > 0) {
+        kill(*pid, SIGKILL);
+        testing::WaitForChild(*pid);
+      }
+    }
+  } reaper{&clean_pid};
 
   std::mt19937 random(kSeed);
   std::uniform_int_distribution<int> delay_ms(20, kMaxDelayMs);
@@ -209,8 +217,8 @@ TEST(CrashTest, SigkillDuringIngestLosesNoAcknowledgedReportAndDoublesNone) {
                                   << " ms): " << ::testing::PrintToString(problems);
     // Acknowledged means durable: what the run said it recorded is all there.
     EXPECT_GE(after, entries + acknowledged)
-        << "kill " << kill_no << " after " << delay << " ms: the run acknowledged "
-        << acknowledged << " reports but the store went from " << entries << " to " << after;
+        << "kill " << kill_no << " after " << delay << " ms: the run acknowledged " << acknowledged
+        << " reports but the store went from " << entries << " to " << after;
     EXPECT_LE(after, kReports) << "more entries than reports: something was doubled";
     entries = std::max(entries, after);
   }
@@ -220,6 +228,7 @@ TEST(CrashTest, SigkillDuringIngestLosesNoAcknowledgedReportAndDoublesNone) {
   EXPECT_GT(acknowledged_total, 0);
 
   const int clean_status = testing::WaitForChild(clean_pid);
+  clean_pid = -1;
   ASSERT_TRUE(WIFEXITED(clean_status) && WEXITSTATUS(clean_status) == 0);
   EXPECT_EQ(testing::ReadFile(clean_out),
             "200000 rows: 200000 recorded, 0 corrected, 0 already recorded, 0 refused\n");
@@ -238,8 +247,9 @@ TEST(CrashTest, SigkillDuringIngestLosesNoAcknowledgedReportAndDoublesNone) {
   // Every report once: the same file again changes nothing.
   const CliResult again = crashed.Run(ingest);
   ASSERT_EQ(again.exit_code, 0) << again.Describe();
-  EXPECT_EQ(again.out, "200000 rows: 0 recorded, 0 corrected, 200000 already recorded, "
-                       "0 refused\n");
+  EXPECT_EQ(again.out,
+            "200000 rows: 0 recorded, 0 corrected, 200000 already recorded, "
+            "0 refused\n");
   EXPECT_EQ(CountEntries(crashed.db()), kReports);
 
   // Every balance of every worker equals the clean ingest's.
@@ -254,9 +264,10 @@ TEST(CrashTest, SigkillDuringIngestLosesNoAcknowledgedReportAndDoublesNone) {
   }
   const auto verify = crashed.Run({"verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
-  RecordProperty("seconds", std::to_string(std::chrono::duration<double>(
-                                               std::chrono::steady_clock::now() - started)
-                                               .count()));
+  RecordProperty(
+      "seconds",
+      std::to_string(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()));
 }
 
 }  // namespace

@@ -3,17 +3,21 @@
 // --all-or-nothing, which then records nothing and exits non-zero — and the ledger verifies.
 // Also: a file whose header cannot be read is refused whole; a 1 GiB line is refused in
 // bounded memory; a resend changes nothing; corrections replace, once.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "base/account_number.h"
 #include "base/date.h"
+#include "base/decimal.h"
 #include "testing/cli_runner.h"
 
 namespace accrue {
@@ -60,10 +64,10 @@ std::string NextMonth() {
 // One work-report row (without its line break). Seattle rideshare, 1099, by default.
 std::string Row(const std::string& id, const std::string& worker, const std::string& date,
                 const std::string& hours, const std::string& earnings,
-                const std::string& entity = "rideco", const std::string& jurisdiction =
-                                                           "US-WA-SEATTLE",
-                const std::string& replaces = "", const std::string& classification = "1099",
-                const std::string& jobs = "0", const std::string& sector = "") {
+                const std::string& entity = "rideco",
+                const std::string& jurisdiction = "US-WA-SEATTLE", const std::string& replaces = "",
+                const std::string& classification = "1099", const std::string& jobs = "0",
+                const std::string& sector = "") {
   return id + "," + entity + "," + worker + "," + date + "," + jurisdiction + "," + hours + "," +
          earnings + ",," + jobs + "," + classification + "," + sector + "," + replaces;
 }
@@ -85,8 +89,11 @@ class IngestCliTest : public ::testing::Test {
                "cafe,Corner Cafe,food_service,30\n");
     db_.Import("workers",
                "name,birth_date,home_jurisdiction,account\n"
-               "Ann,1990-04-01,US-WA-SEATTLE," + Ann() + "\n"
-               "Bob,1985-09-12,US-WA-SEATTLE," + Bob() + "\n");
+               "Ann,1990-04-01,US-WA-SEATTLE," +
+                   Ann() +
+                   "\n"
+                   "Bob,1985-09-12,US-WA-SEATTLE," +
+                   Bob() + "\n");
   }
 
   // Ingests `rows` (joined by LF after the header) from FILE with the flags.
@@ -135,12 +142,14 @@ class IngestCliTest : public ::testing::Test {
 // A file with one bad row among good ones, and what must be said about it.
 struct BadRow {
   std::string name;
-  std::vector<std::string> before;  // rows recorded by an earlier, successful ingest
-  std::string row;                  // the bad row
-  std::string field;                // the column named (empty: the whole row)
-  std::string reason;               // the message, or its essential beginning
+  std::vector<std::string> before;    // rows recorded by an earlier, successful ingest
+  std::string row;                    // the bad row
+  std::string field;                  // the column named (empty: the whole row)
+  std::string reason;                 // the message, or its essential beginning
   bool last_without_newline = false;  // the bad row ends the file, with no line break
+  bool fields_kept = true;  // false: the row could not be split into fields (bad UTF-8, quote)
 };
+void PrintTo(const BadRow& c, std::ostream* os) { *os << c.name; }
 
 // The stderr line and rejects row for a refused row.
 void ExpectRefusal(const CliResult& r, const std::string& file, const std::string& rejects,
@@ -153,8 +162,19 @@ void ExpectRefusal(const CliResult& r, const std::string& file, const std::strin
   ASSERT_EQ(mine.size(), 1u) << "stderr should name row " << row << " once:\n" << r.err;
   EXPECT_EQ(mine[0].substr(prefix.size(), reason.size()), reason) << mine[0];
   if (!field.empty()) {
-    // The line names the column at fault as the file spells it.
-    EXPECT_NE(mine[0].find(field), std::string::npos)
+    // The line names the column at fault: as the file spells it ("work_date"), in words
+    // ("work date") or by position ("column 4").
+    std::string words = field;
+    std::replace(words.begin(), words.end(), '_', ' ');
+    size_t position = 1;
+    for (size_t i = 0; i < kHeader.find(field); ++i) position += kHeader[i] == ',' ? 1 : 0;
+    const std::string by_position = "column " + std::to_string(position);
+    const size_t at = mine[0].find(by_position);
+    const size_t after = at + by_position.size();
+    const bool named_by_position =
+        at != std::string::npos && (after == mine[0].size() || !std::isdigit(mine[0][after]));
+    EXPECT_TRUE(mine[0].find(field) != std::string::npos ||
+                mine[0].find(words) != std::string::npos || named_by_position)
         << "stderr does not name the field '" << field << "': " << mine[0];
   }
   const std::vector<std::string> lines = Lines(ReadFile(rejects));
@@ -166,6 +186,25 @@ void ExpectRefusal(const CliResult& r, const std::string& file, const std::strin
   const std::string rest = lines[1].substr(std::min(want.size(), lines[1].size()));
   const std::string unquoted = !rest.empty() && rest[0] == '"' ? rest.substr(1) : rest;
   EXPECT_EQ(unquoted.substr(0, reason.size()), reason) << lines[1];
+}
+
+// The rejects row carries the refused row's fields as they were sent (after row, field and
+// reason), or none when the row could not be split into fields.
+void ExpectOriginalFields(const std::string& rejects, const BadRow& c) {
+  const std::vector<std::string> lines = Lines(ReadFile(rejects));
+  ASSERT_EQ(lines.size(), 2u);
+  const std::string& line = lines[1];
+  if (c.fields_kept) {
+    const std::string tail = "," + c.row;
+    EXPECT_TRUE(line.size() > tail.size() && line.substr(line.size() - tail.size()) == tail)
+        << "the rejects row does not end with the row as sent:\n"
+        << line << "\n"
+        << c.row;
+  } else {
+    EXPECT_TRUE(line.substr(line.size() - c.reason.size() - 1) == c.reason + "\"" ||
+                line.substr(line.size() - c.reason.size()) == c.reason)
+        << line;
+  }
 }
 
 class BadRowTest : public IngestCliTest, public ::testing::WithParamInterface<BadRow> {};
@@ -192,6 +231,7 @@ TEST_P(BadRowTest, RefusedWithRowFieldAndReasonWhileGoodRowsAreRecorded) {
   EXPECT_EQ(all.exit_code, 1) << all.Describe();
   EXPECT_EQ(all.out, "3 rows: 1 refused, so nothing was recorded (--all-or-nothing)\n");
   ExpectRefusal(all, file, rejects_all, bad_row, c.field, c.reason);
+  ExpectOriginalFields(rejects_all, c);
   EXPECT_EQ(VerifiedEntries(), before_entries) << "--all-or-nothing recorded something";
   if (c.before.empty()) ExpectNothingFor(Ann());
   ExpectNothingFor(Bob());
@@ -203,6 +243,7 @@ TEST_P(BadRowTest, RefusedWithRowFieldAndReasonWhileGoodRowsAreRecorded) {
   EXPECT_EQ(partial.exit_code, 1) << partial.Describe();
   EXPECT_EQ(partial.out, "3 rows: 2 recorded, 0 corrected, 0 already recorded, 1 refused\n");
   ExpectRefusal(partial, file, rejects, bad_row, c.field, c.reason);
+  ExpectOriginalFields(rejects, c);
   EXPECT_EQ(VerifiedEntries(), before_entries + 2);
   if (c.before.empty()) ExpectAnnGoodOnly();
   ExpectBobGoodOnly();
@@ -211,83 +252,165 @@ TEST_P(BadRowTest, RefusedWithRowFieldAndReasonWhileGoodRowsAreRecorded) {
 std::vector<BadRow> BadRows() {
   const std::string day = "2026-03-03";
   return {
-      {"MalformedHours", {}, Row("x", Ann(), day, "8h", "168.00"), "hours",
+      {"MalformedHours",
+       {},
+       Row("x", Ann(), day, "8h", "168.00"),
+       "hours",
        "hours '8h' is not a decimal number"},
-      {"MalformedEarnings", {}, Row("x", Ann(), day, "8", "1.2.3"), "earnings",
+      {"MalformedEarnings",
+       {},
+       Row("x", Ann(), day, "8", "1.2.3"),
+       "earnings",
        "earnings '1.2.3' is not a decimal number"},
-      {"ExponentIsNotANumber", {}, Row("x", Ann(), day, "1e1", "10"), "hours",
+      {"ExponentIsNotANumber",
+       {},
+       Row("x", Ann(), day, "1e1", "10"),
+       "hours",
        "hours '1e1' is not a decimal number"},
-      {"TooManyDecimalsInHours", {}, Row("x", Ann(), day, "1.00001", "10"), "hours",
+      {"TooManyDecimalsInHours",
+       {},
+       Row("x", Ann(), day, "1.00001", "10"),
+       "hours",
        "hours '1.00001' has more than 4 decimals"},
-      {"TooManyDecimalsInEarnings", {}, Row("x", Ann(), day, "8", "168.00001"), "earnings",
+      {"TooManyDecimalsInEarnings",
+       {},
+       Row("x", Ann(), day, "8", "168.00001"),
+       "earnings",
        "earnings '168.00001' has more than 4 decimals"},
-      {"NegativeHours", {}, Row("x", Ann(), day, "-1", "10"), "hours",
+      {"NegativeHours",
+       {},
+       Row("x", Ann(), day, "-1", "10"),
+       "hours",
        "hours '-1' must not be negative"},
-      {"NegativeEarnings", {}, Row("x", Ann(), day, "1", "-168.00"), "earnings",
+      {"NegativeEarnings",
+       {},
+       Row("x", Ann(), day, "1", "-168.00"),
+       "earnings",
        "earnings '-168.00' must not be negative"},
-      {"JobsNotWhole", {}, Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "", "1099",
-                               "1.5"),
-       "jobs", "jobs '1.5' is not a whole number"},
-      {"UnknownClassification", {}, Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "",
-                                        "W3"),
-       "classification", "classification 'W3' must be 1099 or W2"},
-      {"MoreThan24HoursInOneRow", {}, Row("x", Ann(), day, "24.0001", "500"), "hours",
+      {"JobsNotWhole",
+       {},
+       Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "", "1099", "1.5"),
+       "jobs",
+       "jobs '1.5' is not a whole number"},
+      {"UnknownClassification",
+       {},
+       Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "", "W3"),
+       "classification",
+       "classification 'W3' must be 1099 or W2"},
+      {"MoreThan24HoursInOneRow",
+       {},
+       Row("x", Ann(), day, "24.0001", "500"),
+       "hours",
        "hours '24.0001' is more than 24 in one report"},
       // Ann's 8 h of ann-1 on 2026-03-02 plus 16.0001 h with the same entity that day.
-      {"MoreThan24HoursSplitAcrossRows", {}, Row("x", Ann(), "2026-03-02", "16.0001", "300"),
+      {"MoreThan24HoursSplitAcrossRows",
+       {},
+       Row("x", Ann(), "2026-03-02", "16.0001", "300"),
        "hours",
        "would bring " + Ann() + "'s hours for rideco on 2026-03-02 to 24.0001 (more than 24)"},
       // 20 h recorded by an earlier run, 4.0001 h more now.
-      {"MoreThan24HoursSplitAcrossRuns", {Row("early", Ann(), "2026-03-05", "20", "400")},
-       Row("x", Ann(), "2026-03-05", "4.0001", "80"), "hours",
+      {"MoreThan24HoursSplitAcrossRuns",
+       {Row("early", Ann(), "2026-03-05", "20", "400")},
+       Row("x", Ann(), "2026-03-05", "4.0001", "80"),
+       "hours",
        "would bring " + Ann() + "'s hours for rideco on 2026-03-05 to 24.0001 (more than 24)"},
-      {"UnknownEntity", {}, Row("x", Ann(), day, "1", "10", "nosuch"), "hiring_entity",
+      {"UnknownEntity",
+       {},
+       Row("x", Ann(), day, "1", "10", "nosuch"),
+       "hiring_entity",
        "unknown hiring entity 'nosuch'"},
-      {"UnknownAccount", {}, Row("x", Stranger(), day, "1", "10"), "worker",
+      {"UnknownAccount",
+       {},
+       Row("x", Stranger(), day, "1", "10"),
+       "worker",
        "no worker has account number " + Stranger()},
-      {"MistypedAccountDigit", {}, Row("x", AnnMistyped(), day, "1", "10"), "worker",
+      {"MistypedAccountDigit",
+       {},
+       Row("x", AnnMistyped(), day, "1", "10"),
+       "worker",
        "worker account number '" + AnnMistyped() +
            "' fails its check digit (a digit is mistyped or two are swapped)"},
-      {"SwappedAccountDigits", {}, Row("x", AnnSwapped(), day, "1", "10"), "worker",
+      {"SwappedAccountDigits",
+       {},
+       Row("x", AnnSwapped(), day, "1", "10"),
+       "worker",
        "worker account number '" + AnnSwapped() +
            "' fails its check digit (a digit is mistyped or two are swapped)"},
-      {"UnknownJurisdiction", {}, Row("x", Ann(), day, "1", "10", "rideco", "US-WA-TACOMA"),
-       "jurisdiction", "unknown jurisdiction 'US-WA-TACOMA'"},
-      {"ImpossibleDate", {}, Row("x", Ann(), "2026-02-30", "1", "10"), "work_date",
+      {"UnknownJurisdiction",
+       {},
+       Row("x", Ann(), day, "1", "10", "rideco", "US-WA-TACOMA"),
+       "jurisdiction",
+       "unknown jurisdiction 'US-WA-TACOMA'"},
+      {"ImpossibleDate",
+       {},
+       Row("x", Ann(), "2026-02-30", "1", "10"),
+       "work_date",
        "work_date '2026-02-30' is not a real calendar date"},
-      {"FutureDate", {}, Row("x", Ann(), NextMonth(), "1", "10"), "work_date",
+      {"FutureDate",
+       {},
+       Row("x", Ann(), NextMonth(), "1", "10"),
+       "work_date",
        "work date " + NextMonth() + " is in the future (today in US-WA-SEATTLE is "},
       // The same id as an earlier run's report, with other hours.
-      {"SameIdDifferentContentAcrossRuns", {Row("dup", Ann(), "2026-03-04", "5", "100")},
-       Row("dup", Ann(), "2026-03-04", "6", "100"), "report_id",
+      {"SameIdDifferentContentAcrossRuns",
+       {Row("dup", Ann(), "2026-03-04", "5", "100")},
+       Row("dup", Ann(), "2026-03-04", "6", "100"),
+       "report_id",
        "report id 'dup' of rideco was already used for a different report (differs in hours)"},
       // The same id as the good row above it in the same file, with another date.
-      {"SameIdDifferentContentInOneFile", {}, Row("ann-1", Ann(), "2026-03-09", "8", "168.00"),
+      {"SameIdDifferentContentInOneFile",
+       {},
+       Row("ann-1", Ann(), "2026-03-09", "8", "168.00"),
        "report_id",
        "report id 'ann-1' of rideco was already used for a different report (differs in "
        "work_date)"},
-      {"ReplacesUnknownId", {}, Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "nope"),
-       "replaces", "no report 'nope' of rideco to replace"},
-      {"ReplacesItself", {}, Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "x"),
-       "replaces", "replaces 'x' names the report itself (report_id)"},
+      {"ReplacesUnknownId",
+       {},
+       Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "nope"),
+       "replaces",
+       "replaces 'nope', but rideco has no such report"},
+      {"ReplacesItself",
+       {},
+       Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "x"),
+       "replaces",
+       "replaces 'x' names the report itself (report_id)"},
       {"CorrectingAnAlreadyReplacedReport",
        {Row("orig", Ann(), "2026-03-06", "3", "60"),
         Row("fix-1", Ann(), "2026-03-06", "2", "40", "rideco", "US-WA-SEATTLE", "orig")},
        Row("fix-2", Ann(), "2026-03-06", "1", "20", "rideco", "US-WA-SEATTLE", "orig"),
-       "replaces", "report 'orig' was already replaced by 'fix-1'; correct that one instead"},
-      {"TooFewFields", {}, "x,rideco," + Ann() + ",2026-03-03,US-WA-SEATTLE,1,10", "",
+       "replaces",
+       "replaces 'orig', which was already replaced by 'fix-1'; correct that one instead"},
+      {"TooFewFields",
+       {},
+       "x,rideco," + Ann() + ",2026-03-03,US-WA-SEATTLE,1,10",
+       "",
        "the row has 7 fields but the header has 12"},
-      {"TooManyFields", {}, Row("x", Ann(), day, "1", "10") + ",", "",
+      {"TooManyFields",
+       {},
+       Row("x", Ann(), day, "1", "10") + ",",
+       "",
        "the row has 13 fields but the header has 12"},
-      {"TruncatedLastLine", {}, "x,rideco," + Ann() + ",2026-03-03,US-WA-SEA", "",
-       "the row has 5 fields but the header has 12", true},
-      {"TruncatedInsideAQuotedField", {}, "x,rideco," + Ann() + ",2026-03-03,\"US-WA-SEA", "",
+      {"TruncatedLastLine",
+       {},
+       "x,rideco," + Ann() + ",2026-03-03,US-WA-SEA",
+       "",
+       "the row has 5 fields but the header has 12",
+       true},
+      {"TruncatedInsideAQuotedField",
+       {},
+       "x,rideco," + Ann() + ",2026-03-03,\"US-WA-SEA",
+       "jurisdiction",
        "the input ends inside the quoted field in column 5, which opens on line 4 (is its "
        "closing quote missing?)",
-       true},
-      {"NonUtf8Bytes", {}, Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "", "1099",
-                               "0", "caf\xe9"),
-       "sector", "column 11 is not valid UTF-8 (byte 0xE9 at position 4); save the file as UTF-8"},
+       true,
+       false},
+      {"NonUtf8Bytes",
+       {},
+       Row("x", Ann(), day, "1", "10", "rideco", "US-WA-SEATTLE", "", "1099", "0", "caf\xe9"),
+       "sector",
+       "column 11 is not valid UTF-8 (byte 0xE9 at position 4); save the file as UTF-8",
+       false,
+       false},
   };
 }
 
@@ -296,10 +419,10 @@ INSTANTIATE_TEST_SUITE_P(Cli, BadRowTest, ::testing::ValuesIn(BadRows()),
 
 // Exactly 24 hours with one entity on one day is fine, and the limit is per entity.
 TEST_F(IngestCliTest, TwentyFourHoursPerWorkerEntityAndDayAreAccepted) {
-  const CliResult r = Ingest("day.csv", {Row("a", Ann(), "2026-03-10", "16", "320"),
-                                         Row("b", Ann(), "2026-03-10", "8", "160"),
-                                         Row("c", Ann(), "2026-03-10", "8", "160", "cafe",
-                                             "US-WA-SEATTLE", "", "W2")});
+  const CliResult r =
+      Ingest("day.csv",
+             {Row("a", Ann(), "2026-03-10", "16", "320"), Row("b", Ann(), "2026-03-10", "8", "160"),
+              Row("c", Ann(), "2026-03-10", "8", "160", "cafe", "US-WA-SEATTLE", "", "W2")});
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_EQ(r.out, "3 rows: 3 recorded, 0 corrected, 0 already recorded, 0 refused\n");
   EXPECT_EQ(r.err, "");
@@ -312,6 +435,7 @@ struct BadFile {
   std::string text;
   std::string error;  // the whole of stderr
 };
+void PrintTo(const BadFile& c, std::ostream* os) { *os << c.name; }
 
 class BadFileTest : public IngestCliTest, public ::testing::WithParamInterface<BadFile> {};
 
@@ -336,9 +460,9 @@ const std::string kColumns =
 INSTANTIATE_TEST_SUITE_P(
     Cli, BadFileTest,
     ::testing::Values(
-        BadFile{"EmptyFile", "",
-                "accrue: the file is empty: expected a header row with the columns " + kColumns +
-                    "\n"},
+        BadFile{
+            "EmptyFile", "",
+            "accrue: the file is empty: expected a header row with the columns " + kColumns + "\n"},
         BadFile{"MissingColumn",
                 "report_id,hiring_entity,worker,work_date,jurisdiction,earnings,jobs,"
                 "classification\n" +
@@ -357,7 +481,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(IngestCliTest, DataWithoutAHeaderIsRefusedWhole) {
   const CliResult r = db_.Ingest("reports.csv", AnnGood() + "\n" + BobGood() + "\n");
   EXPECT_EQ(r.exit_code, 1) << r.Describe();
-  EXPECT_EQ(r.err.rfind("accrue: row 1 (the header): unknown column 'ann-1'", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.rfind("accrue: row 1 (the header): ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("unknown column 'ann-1'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("missing column 'report_id'"), std::string::npos) << r.err;
   EXPECT_EQ(VerifiedEntries(), 0);
 }
 
@@ -371,8 +497,8 @@ TEST_F(IngestCliTest, HeaderOnlyRecordsNothingAndSucceeds) {
 TEST_F(IngestCliTest, MissingFileIsAnIoError) {
   const CliResult r = db_.Run({"ingest", db_.File("nosuch.csv")});
   EXPECT_EQ(r.exit_code, 2) << r.Describe();
-  EXPECT_EQ(r.err, "accrue: cannot open '" + db_.File("nosuch.csv") +
-                       "': No such file or directory\n");
+  EXPECT_EQ(r.err,
+            "accrue: cannot open '" + db_.File("nosuch.csv") + "': No such file or directory\n");
 }
 
 // Sending the same file twice records it once.
@@ -414,9 +540,8 @@ TEST_F(IngestCliTest, CorrectionLeavesOnlyTheNewReport) {
   // ann-1 (8 h) becomes 5 h: 5 x 2.00 = 10.00 -> health 5.00, workers_comp 1.75,
   // retirement 2.00, sick_leave 1.25; sick leave 5 / 30 = 0.166666 h (not 0.166667: the
   // correction must not count the replaced 8 h toward the year's hours).
-  const CliResult fix = Ingest(
-      "fix.csv", {Row("ann-1-fix", Ann(), "2026-03-02", "5", "105.00", "rideco", "US-WA-SEATTLE",
-                      "ann-1")});
+  const CliResult fix = Ingest("fix.csv", {Row("ann-1-fix", Ann(), "2026-03-02", "5", "105.00",
+                                               "rideco", "US-WA-SEATTLE", "ann-1")});
   EXPECT_EQ(fix.exit_code, 0) << fix.Describe();
   EXPECT_EQ(fix.out, "1 rows: 0 recorded, 1 corrected, 0 already recorded, 0 refused\n");
   nlohmann::json ann = db_.Balance(Ann());
@@ -429,7 +554,7 @@ TEST_F(IngestCliTest, CorrectionLeavesOnlyTheNewReport) {
   EXPECT_EQ(b["sick_leave"].second, "0.166666");
   ExpectBobGoodOnly();
 
-  // A report 25 h later in the year: 30 h worked in all is exactly 1 h of sick leave.
+  // 12.5 h + 12.5 h more: 30 h worked in all is exactly 1 h of sick leave.
   const CliResult more = Ingest("more.csv", {Row("ann-2", Ann(), "2026-03-04", "12.5", "250"),
                                              Row("ann-3", Ann(), "2026-03-05", "12.5", "250")});
   EXPECT_EQ(more.exit_code, 0) << more.Describe();
@@ -438,19 +563,19 @@ TEST_F(IngestCliTest, CorrectionLeavesOnlyTheNewReport) {
 
   // The replaced report cannot be corrected again; its replacement can.
   const std::string rejects = db_.File("rejects.csv");
-  const CliResult again =
-      Ingest("again.csv", {Row("ann-1-fix-b", Ann(), "2026-03-02", "4", "84.00", "rideco",
-                               "US-WA-SEATTLE", "ann-1")},
-             {"--rejects", rejects});
+  const CliResult again = Ingest(
+      "again.csv",
+      {Row("ann-1-fix-b", Ann(), "2026-03-02", "4", "84.00", "rideco", "US-WA-SEATTLE", "ann-1")},
+      {"--rejects", rejects});
   EXPECT_EQ(again.exit_code, 1);
   ExpectRefusal(again, db_.File("again.csv"), rejects, 2, "replaces",
-                "report 'ann-1' was already replaced by 'ann-1-fix'; correct that one instead");
-  const CliResult fix2 =
-      Ingest("fix2.csv", {Row("ann-1-fix-2", Ann(), "2026-03-02", "6", "126.00", "rideco",
-                              "US-WA-SEATTLE", "ann-1-fix")});
+                "replaces 'ann-1', which was already replaced by 'ann-1-fix'; correct that one instead");
+  const CliResult fix2 = Ingest("fix2.csv", {Row("ann-1-fix-2", Ann(), "2026-03-02", "6", "126.00",
+                                                 "rideco", "US-WA-SEATTLE", "ann-1-fix")});
   EXPECT_EQ(fix2.exit_code, 0) << fix2.Describe();
   EXPECT_EQ(fix2.out, "1 rows: 0 recorded, 1 corrected, 0 already recorded, 0 refused\n");
-  // 6 + 12.5 + 12.5 = 31 h x 2.00 = 62.00 (no week reaches 40 h with rideco).
+  // 6 + 12.5 + 12.5 = 31 h x 2.00 = 62.00 (no week reaches 40 h with rideco). Correcting the
+  // correction replaces ann-1-fix only; ann-1 stays reversed.
   EXPECT_EQ(db_.Balance(Ann()).at("total"), "62.00");
   EXPECT_EQ(VerifiedEntries(), 6);  // ann-1, bob-1, two corrections, ann-2, ann-3
 }
@@ -458,9 +583,8 @@ TEST_F(IngestCliTest, CorrectionLeavesOnlyTheNewReport) {
 // A correction may move a report to another worker: the first loses all of it.
 TEST_F(IngestCliTest, CorrectionMovesAReportToAnotherWorker) {
   ASSERT_EQ(Ingest("reports.csv", {AnnGood()}).exit_code, 0);
-  const CliResult fix = Ingest(
-      "fix.csv", {Row("ann-1-was-bob", Bob(), "2026-03-02", "8", "168.00", "rideco",
-                      "US-WA-SEATTLE", "ann-1")});
+  const CliResult fix = Ingest("fix.csv", {Row("ann-1-was-bob", Bob(), "2026-03-02", "8", "168.00",
+                                               "rideco", "US-WA-SEATTLE", "ann-1")});
   EXPECT_EQ(fix.exit_code, 0) << fix.Describe();
   const nlohmann::json ann = db_.Balance(Ann());
   EXPECT_EQ(ann.at("total"), "0.00");
@@ -468,6 +592,24 @@ TEST_F(IngestCliTest, CorrectionMovesAReportToAnotherWorker) {
     EXPECT_EQ(amounts.first, "0.00") << benefit;
     EXPECT_EQ(amounts.second, "0.00") << benefit;
   }
+  // Nothing is left to Ann from rideco, and her explanation shows the reversal too.
+  EXPECT_EQ(ann.at("by_payer"), nlohmann::json::array()) << ann.dump();
+  const CliResult explain = db_.Run({"explain", Ann(), "--json"});
+  ASSERT_EQ(explain.exit_code, 0) << explain.Describe();
+  Money money;
+  Hours hours;
+  for (const auto& line : AccrueDb::ParseJson(explain)) {
+    const std::string amount = line.at("amount").get<std::string>();
+    if (line.at("unit") == "hours") {
+      hours += *Hours::Parse(amount);
+    } else {
+      money += *Money::Parse(amount);
+    }
+  }
+  EXPECT_TRUE(money.is_zero() && hours.is_zero())
+      << "Ann's explanation sums to " << money.ToString(2) << " and " << hours.ToString()
+      << " h, not to her balance of 0:\n"
+      << explain.out;
   const nlohmann::json bob = db_.Balance(Bob());
   EXPECT_EQ(bob.at("total"), "16.00");
   EXPECT_EQ(Benefits(bob)["sick_leave"].second, "0.266666");

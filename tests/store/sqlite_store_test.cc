@@ -140,10 +140,10 @@ TEST_F(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
   auto refused = Record({again});
   ASSERT_EQ(refused[0].outcome, Outcome::kRejected);
   EXPECT_EQ(refused[0].errors[0].message,
-            "report 'a1' was already replaced by 'a1-fix'; correct that one instead");
+            "replaces 'a1', which was already replaced by 'a1-fix'; correct that one instead");
   WorkReport unknown = Report("a9", "2026-03-02", "1");
   unknown.replaces = "nope";
-  EXPECT_EQ(Record({unknown})[0].errors[0].message, "no report 'nope' of rideco to replace");
+  EXPECT_EQ(Record({unknown})[0].errors[0].message, "replaces 'nope', but rideco has no such report");
   EXPECT_TRUE(Problems().empty());
 }
 

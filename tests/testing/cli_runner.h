@@ -9,27 +9,22 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "testing/temp_dir.h"
@@ -77,7 +72,8 @@ struct CliResult {
 
   // For assertion messages.
   std::string Describe() const {
-    return "exit " + std::to_string(exit_code) + (signal != 0 ? " signal " + std::to_string(signal) : "") +
+    return "exit " + std::to_string(exit_code) +
+           (signal != 0 ? " signal " + std::to_string(signal) : "") +
            (timed_out ? " (timed out)" : "") + "\n--- stdout ---\n" + out + "--- stderr ---\n" +
            err;
   }
@@ -157,8 +153,7 @@ inline CliResult RunAccrue(const std::vector<std::string>& args, const RunOption
   struct rusage usage = {};
   while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.max_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
@@ -182,9 +177,6 @@ inline pid_t SpawnAccrue(const std::vector<std::string>& args, const std::string
     dup2(null_fd, STDIN_FILENO);
     dup2(out_fd, STDOUT_FILENO);
     dup2(stderr_fd >= 0 ? stderr_fd : null_fd, STDERR_FILENO);
-    if (stderr_fd >= 0) {
-      setsid();  // make the terminal the child's own (as an interactive run would have it)
-    }
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
