@@ -15,7 +15,9 @@ int Fail(const Status& status) {
   }
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const Globals& g) { return OpenSqliteStore(g.db); }
+Result<std::unique_ptr<Store>> OpenStore(const Globals& g) {
+  return g.postgres.empty() ? OpenSqliteStore(g.db) : OpenPostgresStore(g.postgres);
+}
 
 void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
 

@@ -1,6 +1,6 @@
 // The `accrue` command line: shared plumbing for the subcommands.
 //
-// Every command takes --db PATH (default ./accrue.db) and --json. Human output goes to stdout
+// Every command takes --db PATH (default ./accrue.db) or --postgres URL, and --json. Human output goes to stdout
 // as aligned tables; errors go to stderr as "accrue: <message>" and the exit status is 1 for
 // refused input and 2 for a failure of the system (I/O, corruption).
 #pragma once
@@ -19,6 +19,7 @@ namespace accrue::cli {
 
 struct Globals {
   std::string db = "accrue.db";
+  std::string postgres;  // a PostgreSQL URL: use that engine instead of the SQLite file
   bool json = false;
 };
 

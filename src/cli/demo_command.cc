@@ -63,6 +63,9 @@ Status Seed(Store& store, const DemoArgs& args, const Workload& w, const std::st
 }
 
 int RunDemo(Globals g, const DemoArgs& args) {
+  if (!g.postgres.empty()) {
+    return Fail(Status::Invalid("the demo builds a fresh SQLite file; use --db, not --postgres"));
+  }
   if (g.db == "accrue.db") g.db = "accrue-demo.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(g.db + suffix);
   const std::string csv_path = g.db + ".reports.csv";

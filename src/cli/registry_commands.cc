@@ -94,6 +94,9 @@ int ImportWorkers(Store& store, CsvReader reader, bool json) {
 
 void AddGlobalOptions(CLI::App* cmd, Globals& g) {
   cmd->add_option("--db", g.db, "SQLite database file")->capture_default_str();
+  cmd->add_option("--postgres", g.postgres,
+                  "PostgreSQL connection URL (postgresql://...) instead of the SQLite file")
+      ->envname("ACCRUE_POSTGRES");
   cmd->add_flag("--json", g.json, "Machine-readable output");
 }
 
