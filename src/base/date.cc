@@ -34,7 +34,8 @@ Result<Date> Date::Parse(std::string_view text) {
     for (size_t i = pos; i < pos + n; ++i) v = v * 10 + (text[i] - '0');
     return v;
   };
-  const date::year_month_day ymd{date::year{num(0, 4)}, date::month{static_cast<unsigned>(num(5, 2))},
+  const date::year_month_day ymd{date::year{num(0, 4)},
+                                 date::month{static_cast<unsigned>(num(5, 2))},
                                  date::day{static_cast<unsigned>(num(8, 2))}};
   if (!ymd.ok()) return Status::Invalid(shown() + " is not a real calendar date");
   return Date(static_cast<int32_t>(date::sys_days{ymd}.time_since_epoch().count()));
@@ -59,10 +60,16 @@ std::string Format(int32_t days, int parts) {
   if (y < 0 || y > 9999) return std::to_string(y);
   const auto m = static_cast<int>(static_cast<unsigned>(ymd.month()));
   const auto d = static_cast<int>(static_cast<unsigned>(ymd.day()));
-  char buf[10] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
-                  static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10), '-',
-                  static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10), '-',
-                  static_cast<char>('0' + d / 10), static_cast<char>('0' + d % 10)};
+  char buf[10] = {static_cast<char>('0' + y / 1000),
+                  static_cast<char>('0' + y / 100 % 10),
+                  static_cast<char>('0' + y / 10 % 10),
+                  static_cast<char>('0' + y % 10),
+                  '-',
+                  static_cast<char>('0' + m / 10),
+                  static_cast<char>('0' + m % 10),
+                  '-',
+                  static_cast<char>('0' + d / 10),
+                  static_cast<char>('0' + d % 10)};
   return std::string(buf, parts == 1 ? 4 : parts == 2 ? 7 : 10);
 }
 

@@ -31,8 +31,8 @@ std::string FormatUnsigned128(unsigned __int128 v) {
 // Shared by FormatScaled and MoneySum::ToFixed.
 std::string Format128(__int128 units, int scale, int decimals, int min_decimals) {
   const bool negative = units < 0;
-  unsigned __int128 mag = negative ? static_cast<unsigned __int128>(-units)
-                                   : static_cast<unsigned __int128>(units);
+  unsigned __int128 mag =
+      negative ? static_cast<unsigned __int128>(-units) : static_cast<unsigned __int128>(units);
   if (decimals >= 0 && decimals < scale) {
     const unsigned __int128 step = static_cast<unsigned __int128>(Pow10(scale - decimals));
     mag = (mag + step / 2) / step;  // half away from zero

@@ -15,9 +15,11 @@ bool IsAlnum(char c) {
 
 Status ValidateId(std::string_view field, std::string_view text) {
   if (text.empty()) return Status::Invalid(std::string(field) + " is empty");
-  if (text.size() > 64) return Status::Invalid(std::string(field) + " is longer than 64 characters");
+  if (text.size() > 64)
+    return Status::Invalid(std::string(field) + " is longer than 64 characters");
   if (!IsAlnum(text[0])) {
-    return Status::Invalid(std::string(field) + " " + Shown(text) + " must start with a letter or digit");
+    return Status::Invalid(std::string(field) + " " + Shown(text) +
+                           " must start with a letter or digit");
   }
   for (char c : text) {
     if (!IsAlnum(c) && c != '.' && c != '_' && c != ':' && c != '-') {
@@ -42,7 +44,8 @@ Status ValidateJurisdictionCode(std::string_view text) {
 
 Status ValidateName(std::string_view field, std::string_view text) {
   if (text.empty()) return Status::Invalid(std::string(field) + " is empty");
-  if (text.size() > 40) return Status::Invalid(std::string(field) + " is longer than 40 characters");
+  if (text.size() > 40)
+    return Status::Invalid(std::string(field) + " is longer than 40 characters");
   for (char c : text) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
       return Status::Invalid(std::string(field) + " " + Shown(text) +

@@ -4,13 +4,20 @@ namespace accrue {
 
 const char* CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalid: return "invalid";
-    case Code::kNotFound: return "not found";
-    case Code::kConflict: return "conflict";
-    case Code::kPrecondition: return "precondition";
-    case Code::kIo: return "io";
-    case Code::kCorruption: return "corruption";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalid:
+      return "invalid";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kConflict:
+      return "conflict";
+    case Code::kPrecondition:
+      return "precondition";
+    case Code::kIo:
+      return "io";
+    case Code::kCorruption:
+      return "corruption";
   }
   return "unknown";
 }

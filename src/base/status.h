@@ -52,7 +52,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "a Result holding a Status must hold an error");
   }
@@ -77,10 +77,10 @@ class [[nodiscard]] Result {
 #define ACCRUE_CONCAT(a, b) ACCRUE_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is an error.
-#define RETURN_IF_ERROR(expr)              \
-  do {                                     \
-    ::accrue::Status _st = (expr);         \
-    if (!_st.ok()) return _st;             \
+#define RETURN_IF_ERROR(expr)      \
+  do {                             \
+    ::accrue::Status _st = (expr); \
+    if (!_st.ok()) return _st;     \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F())` binds the value of a Result or returns its error.

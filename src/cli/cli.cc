@@ -10,8 +10,10 @@ int Fail(const Status& status) {
   std::cerr << "accrue: " << status.message() << "\n";
   switch (status.code()) {
     case Code::kIo:
-    case Code::kCorruption: return 2;
-    default: return 1;
+    case Code::kCorruption:
+      return 2;
+    default:
+      return 1;
   }
 }
 

@@ -1,14 +1,13 @@
 // The `accrue` command line: shared plumbing for the subcommands.
 //
-// Every command takes --db PATH (default ./accrue.db) or --postgres URL, and --json. Human output goes to stdout
-// as aligned tables; errors go to stderr as "accrue: <message>" and the exit status is 1 for
-// refused input and 2 for a failure of the system (I/O, corruption).
+// Every command takes --db PATH (default ./accrue.db) or --postgres URL, and --json. Human output
+// goes to stdout as aligned tables; errors go to stderr as "accrue: <message>" and the exit status
+// is 1 for refused input and 2 for a failure of the system (I/O, corruption).
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

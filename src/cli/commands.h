@@ -11,14 +11,14 @@ namespace accrue::cli {
 // Adds --db and --json to a subcommand.
 void AddGlobalOptions(CLI::App* cmd, Globals& g);
 
-void AddRegistryCommands(CLI::App& app, Globals& g, int& status);  // init, jurisdiction, entity, worker, import
-void AddPolicyCommands(CLI::App& app, Globals& g, int& status);    // policy check|test|load
-void AddLedgerCommands(CLI::App& app, Globals& g, int& status);    // ingest, balance, explain, verify
-void AddDemoCommand(CLI::App& app, Globals& g, int& status);       // demo
+void AddRegistryCommands(CLI::App& app, Globals& g,
+                         int& status);  // init, jurisdiction, entity, worker, import
+void AddPolicyCommands(CLI::App& app, Globals& g, int& status);  // policy check|test|load
+void AddLedgerCommands(CLI::App& app, Globals& g, int& status);  // ingest, balance, explain, verify
+void AddDemoCommand(CLI::App& app, Globals& g, int& status);     // demo
 
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);
-int Explain(const Globals& g, const std::string& account, const std::string& benefit,
-            size_t limit);
+int Explain(const Globals& g, const std::string& account, const std::string& benefit, size_t limit);
 
 }  // namespace accrue::cli

@@ -114,9 +114,8 @@ int RunDemo(Globals g, const DemoArgs& args) {
   std::cout << "\n$ accrue verify\n"
             << (v->problems.empty() ? "ledger verifies: " : "LEDGER DOES NOT VERIFY: ")
             << v->batches << " batches, " << v->entries << " entries, " << v->accounts
-            << " accounts\n\nThe demo database is " << g.db
-            << "; try: accrue balance --db " << g.db << " "
-            << w.workers[0].account.ToString() << "\n";
+            << " accounts\n\nThe demo database is " << g.db << "; try: accrue balance --db " << g.db
+            << " " << w.workers[0].account.ToString() << "\n";
   return v->problems.empty() ? 0 : 2;
 }
 

@@ -66,16 +66,19 @@ int Ingest(const Globals& g, const IngestArgs& args) {
   if (!summary.ok()) return Fail(summary.status());
   const CsvIngestSummary& s = *summary;
   if (g.json) {
-    PrintJson({{"rows", s.rows}, {"recorded", s.recorded}, {"corrected", s.corrected},
-               {"already_recorded", s.already_recorded}, {"rejected", s.rejected},
-               {"batches", s.batches}, {"committed", s.committed}});
+    PrintJson({{"rows", s.rows},
+               {"recorded", s.recorded},
+               {"corrected", s.corrected},
+               {"already_recorded", s.already_recorded},
+               {"rejected", s.rejected},
+               {"batches", s.batches},
+               {"committed", s.committed}});
   } else if (!s.committed) {
     std::cout << s.rows << " rows: " << s.rejected
               << " refused, so nothing was recorded (--all-or-nothing)\n";
   } else {
-    std::cout << s.rows << " rows: " << s.recorded << " recorded, " << s.corrected
-              << " corrected, " << s.already_recorded << " already recorded, " << s.rejected
-              << " refused\n";
+    std::cout << s.rows << " rows: " << s.recorded << " recorded, " << s.corrected << " corrected, "
+              << s.already_recorded << " already recorded, " << s.rejected << " refused\n";
   }
   return s.rejected == 0 ? 0 : 1;
 }
@@ -96,14 +99,13 @@ int Balance(const Globals& g, const std::string& account_text) {
   auto s = SummarizeAccount(**store, *account);
   if (!s.ok()) return Fail(s.status());
   if (g.json) {
-    nlohmann::json out = {{"account", s->worker.account.ToString()},
-                          {"name", s->worker.name},
-                          {"total", s->total.ToString(2)},
-                          {"reports", s->reports},
-                          {"benefits", nlohmann::json::array()},
-                          {"by_payer", nlohmann::json::array()}};
+    nlohmann::json out = {
+        {"account", s->worker.account.ToString()}, {"name", s->worker.name},
+        {"total", s->total.ToString(2)},           {"reports", s->reports},
+        {"benefits", nlohmann::json::array()},     {"by_payer", nlohmann::json::array()}};
     for (const auto& b : s->benefits) {
-      out["benefits"].push_back({{"benefit", b.benefit}, {"money", b.money.ToString(2)},
+      out["benefits"].push_back({{"benefit", b.benefit},
+                                 {"money", b.money.ToString(2)},
                                  {"leave_hours", b.leave_hours.ToString(2)}});
     }
     for (const auto& p : s->by_payer) {
@@ -146,13 +148,20 @@ int Explain(const Globals& g, const std::string& account_text, const std::string
   if (g.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& l : *lines) {
-      out.push_back({{"work_date", l.work_date.ToString()}, {"entity", l.entity},
-                     {"report_id", l.report_id}, {"replaces", l.replaces},
-                     {"benefit", l.benefit}, {"unit", l.unit == Unit::kHours ? "hours" : "money"},
+      out.push_back({{"work_date", l.work_date.ToString()},
+                     {"entity", l.entity},
+                     {"report_id", l.report_id},
+                     {"replaces", l.replaces},
+                     {"benefit", l.benefit},
+                     {"unit", l.unit == Unit::kHours ? "hours" : "money"},
                      {"amount", l.unit == Unit::kHours ? Hours::FromUnits(l.amount).ToString()
                                                        : Money::FromUnits(l.amount).ToString(2)},
-                     {"program", l.pack}, {"version", l.version}, {"rule", l.rule},
-                     {"payer", PayerName(l.payer)}, {"rate", l.rate}, {"note", l.note}});
+                     {"program", l.pack},
+                     {"version", l.version},
+                     {"rule", l.rule},
+                     {"payer", PayerName(l.payer)},
+                     {"rate", l.rate},
+                     {"note", l.note}});
     }
     PrintJson(out);
     return 0;
@@ -177,8 +186,11 @@ int Verify(const Globals& g) {
   auto v = (*store)->Verify();
   if (!v.ok()) return Fail(v.status());
   if (g.json) {
-    PrintJson({{"batches", v->batches}, {"entries", v->entries}, {"accounts", v->accounts},
-               {"ok", v->problems.empty()}, {"problems", v->problems}});
+    PrintJson({{"batches", v->batches},
+               {"entries", v->entries},
+               {"accounts", v->accounts},
+               {"ok", v->problems.empty()},
+               {"problems", v->problems}});
   } else {
     for (const auto& p : v->problems) std::cerr << "accrue: verify: " << p << "\n";
     std::cout << (v->problems.empty() ? "ledger verifies: " : "LEDGER DOES NOT VERIFY: ")
@@ -213,7 +225,8 @@ void AddLedgerCommands(CLI::App& app, Globals& g, int& status) {
   AddGlobalOptions(explain, g);
   explain->add_option("ACCOUNT", explain_account, "Account number")->required();
   explain->add_option("--benefit", explain_benefit, "Only this benefit");
-  explain->callback([&g, &status] { status = Explain(g, explain_account, explain_benefit, SIZE_MAX); });
+  explain->callback(
+      [&g, &status] { status = Explain(g, explain_account, explain_benefit, SIZE_MAX); });
 
   auto* verify = app.add_subcommand("verify", "Recompute every balance and check the hash chain");
   AddGlobalOptions(verify, g);

@@ -47,9 +47,8 @@ int Check(const std::vector<std::string>& files, std::string jurisdictions_csv, 
     if (!c.ok()) continue;
     ++packs;
     if (checked) {
-      for (auto& e : JurisdictionErrors(*c.pack, [&](const std::string& code) {
-             return known->count(code) != 0;
-           })) {
+      for (auto& e : JurisdictionErrors(
+               *c.pack, [&](const std::string& code) { return known->count(code) != 0; })) {
         errors.push_back(std::move(e));
       }
     }
@@ -79,8 +78,8 @@ int Test(const std::string& dir, bool json) {
     for (const PackTestResult& r : RunPackTests(*pack)) {
       r.failures.empty() ? ++passed : ++failed;
       if (json) {
-        out.push_back({{"pack", r.pack}, {"test", r.name}, {"line", r.line},
-                       {"failures", r.failures}});
+        out.push_back(
+            {{"pack", r.pack}, {"test", r.name}, {"line", r.line}, {"failures", r.failures}});
         continue;
       }
       std::cout << (r.failures.empty() ? "ok    " : "FAIL  ") << r.pack << ": " << r.name << "\n";

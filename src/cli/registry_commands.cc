@@ -66,12 +66,11 @@ int ImportWorkers(Store& store, CsvReader reader, bool json) {
   if (!jurisdictions.ok()) return Fail(jurisdictions.status());
   std::vector<Worker> list;
   for (auto& e : csv->entries) {
-    const bool known = std::any_of(jurisdictions->begin(), jurisdictions->end(), [&](auto& j) {
-      return j.code == e.value.home_jurisdiction;
-    });
+    const bool known = std::any_of(jurisdictions->begin(), jurisdictions->end(),
+                                   [&](auto& j) { return j.code == e.value.home_jurisdiction; });
     if (!known) {
-      errors.push_back({e.row, "home_jurisdiction",
-                        "unknown jurisdiction '" + e.value.home_jurisdiction + "'"});
+      errors.push_back(
+          {e.row, "home_jurisdiction", "unknown jurisdiction '" + e.value.home_jurisdiction + "'"});
     }
     list.push_back(e.value);
   }

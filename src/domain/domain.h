@@ -24,7 +24,7 @@ struct Jurisdiction {
 };
 
 struct HiringEntity {
-  std::string id;      // chosen by the entity or the administrator: "rideco"
+  std::string id;  // chosen by the entity or the administrator: "rideco"
   std::string name;
   std::string sector;  // "rideshare", "delivery", "cleaning", ...
   int64_t size = 0;    // workers engaged; size tiers in policy depend on it

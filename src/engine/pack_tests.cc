@@ -20,7 +20,8 @@ class BeforeTotals : public TotalsSource {
     const auto parts = Split(key);
     if (parts.size() >= 2 && parts[0] == "cap") {
       const std::string rule = parts[1].substr(parts[1].find('/') + 1);
-      return {Value(rule + ".basis", BasisScale(rule)), Value(rule + ".amount", Money::kScaleDigits)};
+      return {Value(rule + ".basis", BasisScale(rule)),
+              Value(rule + ".amount", Money::kScaleDigits)};
     }
     if (parts.size() >= 3 && parts[0] == "acc") {
       return {Value(parts[2] + ".worked", Hours::kScaleDigits),
@@ -88,8 +89,8 @@ PackTestResult RunOne(const PolicyPack& pack, const PackTestCase& test) {
     applicable.push_back({&pack, v});
   }
   BeforeTotals totals(pack, test, &result.failures);
-  auto eval = Evaluate(test.report, EntityFacts{test.entity_size, test.entity_sector}, applicable,
-                       totals);
+  auto eval =
+      Evaluate(test.report, EntityFacts{test.entity_size, test.entity_sector}, applicable, totals);
   if (!eval.ok()) {
     result.failures.push_back(eval.status().ToString());
     return result;
@@ -110,10 +111,10 @@ PackTestResult RunOne(const PolicyPack& pack, const PackTestCase& test) {
   for (const auto* actual : {&money, &hours}) {
     for (const auto& [key, value] : *actual) {
       if (value != 0 && test.expect.count(key) == 0) {
-        result.failures.push_back(key + ": not expected, got " +
-                                  FormatScaled(value, actual == &hours ? Hours::kScaleDigits
-                                                                        : Money::kScaleDigits,
-                                               -1, 2));
+        result.failures.push_back(
+            key + ": not expected, got " +
+            FormatScaled(value, actual == &hours ? Hours::kScaleDigits : Money::kScaleDigits, -1,
+                         2));
       }
     }
   }

@@ -58,9 +58,9 @@ Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber acco
     const WorkReport& r = e.entry.report;
     for (const Leg& leg : e.entry.legs) {
       if (leg.account.rfind(prefix, 0) != 0) continue;
-      ExplainLine line{r.work_date, r.entity, r.report_id, r.replaces, BenefitOf(leg.account),
-                       leg.unit, leg.amount, "", "", "", leg.payer, leg.quantity, leg.rate,
-                       leg.note};
+      ExplainLine line{r.work_date, r.entity,     r.report_id, r.replaces, BenefitOf(leg.account),
+                       leg.unit,    leg.amount,   "",          "",         "",
+                       leg.payer,   leg.quantity, leg.rate,    leg.note};
       if (!benefit.empty() && line.benefit != benefit) continue;
       // Rule uid: "<pack>@<version>/<rule>".
       const size_t at = leg.rule.find('@');

@@ -2,9 +2,9 @@
 //
 // SelectPolicies answers "which program versions apply to this report": every jurisdiction
 // pack along the work location's chain (root first), every sector fund covering the report's
-// sector within that chain, and the hiring entity's voluntary packs within that chain — each only if the work
-// date falls inside the pack and one of its versions. Outside every program the answer is
-// empty, which is not an error.
+// sector within that chain, and the hiring entity's voluntary packs within that chain — each only
+// if the work date falls inside the pack and one of its versions. Outside every program the answer
+// is empty, which is not an error.
 #pragma once
 
 #include <map>

@@ -4,50 +4,70 @@ namespace accrue {
 
 const char* PayerName(Payer p) {
   switch (p) {
-    case Payer::kHiringEntity: return "hiring_entity";
-    case Payer::kWorker: return "worker";
-    case Payer::kGovernment: return "government";
+    case Payer::kHiringEntity:
+      return "hiring_entity";
+    case Payer::kWorker:
+      return "worker";
+    case Payer::kGovernment:
+      return "government";
   }
   return "?";
 }
 
 const char* BasisName(Basis b) {
   switch (b) {
-    case Basis::kHours: return "hours";
-    case Basis::kEarnings: return "earnings";
-    case Basis::kEarningsWithTips: return "earnings_with_tips";
-    case Basis::kJobs: return "jobs";
+    case Basis::kHours:
+      return "hours";
+    case Basis::kEarnings:
+      return "earnings";
+    case Basis::kEarningsWithTips:
+      return "earnings_with_tips";
+    case Basis::kJobs:
+      return "jobs";
   }
   return "?";
 }
 
 const char* PeriodName(Period p) {
   switch (p) {
-    case Period::kReport: return "report";
-    case Period::kJob: return "job";
-    case Period::kWeek: return "week";
-    case Period::kMonth: return "month";
-    case Period::kQuarter: return "quarter";
-    case Period::kYear: return "year";
+    case Period::kReport:
+      return "report";
+    case Period::kJob:
+      return "job";
+    case Period::kWeek:
+      return "week";
+    case Period::kMonth:
+      return "month";
+    case Period::kQuarter:
+      return "quarter";
+    case Period::kYear:
+      return "year";
   }
   return "?";
 }
 
 const char* PackKindName(PackKind k) {
   switch (k) {
-    case PackKind::kJurisdiction: return "jurisdiction";
-    case PackKind::kSectorFund: return "sector_fund";
-    case PackKind::kVoluntary: return "voluntary";
+    case PackKind::kJurisdiction:
+      return "jurisdiction";
+    case PackKind::kSectorFund:
+      return "sector_fund";
+    case PackKind::kVoluntary:
+      return "voluntary";
   }
   return "?";
 }
 
 std::string Formula::RateText() const {
   switch (basis) {
-    case Basis::kHours: return per_unit.ToString(2) + "/h";
-    case Basis::kJobs: return per_unit.ToString(2) + "/job";
-    case Basis::kEarnings: return FormatPercent(percent) + " of earnings";
-    case Basis::kEarningsWithTips: return FormatPercent(percent) + " of earnings with tips";
+    case Basis::kHours:
+      return per_unit.ToString(2) + "/h";
+    case Basis::kJobs:
+      return per_unit.ToString(2) + "/job";
+    case Basis::kEarnings:
+      return FormatPercent(percent) + " of earnings";
+    case Basis::kEarningsWithTips:
+      return FormatPercent(percent) + " of earnings with tips";
   }
   return "?";
 }

@@ -23,8 +23,8 @@ namespace accrue {
 enum class BenefitKind { kMoney, kLeave };
 
 struct BenefitType {
-  std::string name;  // "sick_leave"
-  std::string label; // "Paid sick leave"
+  std::string name;   // "sick_leave"
+  std::string label;  // "Paid sick leave"
   BenefitKind kind = BenefitKind::kMoney;
   bool pooled = false;  // mandatory, risk-pooled (health, disability, workers' comp)
 };
@@ -38,8 +38,8 @@ const char* BasisName(Basis b);  // "hours", "earnings", "earnings_with_tips", "
 // A rate for one basis: dollars per hour or per job, or a fraction of earnings.
 struct Formula {
   Basis basis = Basis::kHours;
-  Money per_unit;  // for kHours and kJobs
-  Ratio percent;   // for the earnings bases
+  Money per_unit;                // for kHours and kJobs
+  Ratio percent;                 // for the earnings bases
   std::string RateText() const;  // "2.00/h", "4%", "5.00/job"
 };
 
@@ -54,29 +54,29 @@ struct Cap {
   CapOn on = CapOn::kAmount;
   Period per = Period::kYear;
   CapScope scope = CapScope::kWorker;
-  Money limit_money;   // amount caps, and basis caps on earnings
-  Hours limit_hours;   // basis caps on hours
+  Money limit_money;       // amount caps, and basis caps on earnings
+  Hours limit_hours;       // basis caps on hours
   int64_t limit_jobs = 0;  // basis caps on jobs
 };
 
 struct SizeTier {
   int64_t min_size = 0;
   int64_t max_size = INT64_MAX;
-  std::optional<Formula> formula;              // replaces the rule's formula
+  std::optional<Formula> formula;                // replaces the rule's formula
   std::optional<std::map<Payer, Ratio>> payers;  // replaces the rule's payer shares
 };
 
 enum class Combine { kLesser, kGreater };
 
 struct ContributionRule {
-  std::string name;                 // unique within a version: "hourly"
+  std::string name;  // unique within a version: "hourly"
   Formula formula;
   std::optional<Formula> alternative;  // with `combine`: lesser-of / greater-of two formulas
   Combine combine = Combine::kGreater;
-  std::map<Payer, Ratio> payers;    // shares of the amount; sum <= 100% (less when waived)
-  std::vector<SizeTier> tiers;      // by hiring entity size; first match wins
-  Money min_per_report;             // zero: none
-  Money min_per_job;                // zero: none
+  std::map<Payer, Ratio> payers;  // shares of the amount; sum <= 100% (less when waived)
+  std::vector<SizeTier> tiers;    // by hiring entity size; first match wins
+  Money min_per_report;           // zero: none
+  Money min_per_job;              // zero: none
   std::vector<Cap> caps;
   std::vector<Classification> classifications;  // empty: all
   std::vector<std::string> sectors;             // empty: all
@@ -86,9 +86,9 @@ struct ContributionRule {
 };
 
 struct AccrualRule {
-  std::string benefit;    // a leave benefit: "sick_leave"
-  Hours per_hours_worked; // 30
-  Hours credit;           // 1 (hour of leave per per_hours_worked)
+  std::string benefit;     // a leave benefit: "sick_leave"
+  Hours per_hours_worked;  // 30
+  Hours credit;            // 1 (hour of leave per per_hours_worked)
   std::optional<Hours> year_cap;
   std::optional<Hours> carryover_cap;
   std::vector<Classification> classifications;
@@ -123,12 +123,12 @@ struct PackTestCase {
 };
 
 struct PolicyPack {
-  std::string id;          // "us-wa-seattle-portable"
+  std::string id;  // "us-wa-seattle-portable"
   std::string name;
   PackKind kind = PackKind::kJurisdiction;
-  std::string jurisdiction;  // where it applies (with every jurisdiction below it)
+  std::string jurisdiction;          // where it applies (with every jurisdiction below it)
   std::vector<std::string> sectors;  // sector funds: the sectors covered
-  std::string entity;      // voluntary: the hiring entity
+  std::string entity;                // voluntary: the hiring entity
   Date starts;
   std::optional<Date> ends;  // inclusive; none: open-ended
   std::string source;        // citation

@@ -75,7 +75,8 @@ Workload MakeWorkload(const WorkloadSpec& spec) {
     Worker worker;
     worker.account = AccountNumber::FromSerial(serial);
     worker.name = "Worker " + std::to_string(i + 1);
-    worker.birth_date = Date::FromYmd(1960 + static_cast<int>(Pick(spec.seed, 2, i, 45)), 1 + Pick(spec.seed, 3, i, 12), 1 + Pick(spec.seed, 4, i, 28));
+    worker.birth_date = Date::FromYmd(1960 + static_cast<int>(Pick(spec.seed, 2, i, 45)),
+                                      1 + Pick(spec.seed, 3, i, 12), 1 + Pick(spec.seed, 4, i, 28));
     const int first = static_cast<int>(Pick(spec.seed, 5, i, static_cast<uint64_t>(spec.entities)));
     worker.home_jurisdiction = w.entities[first].jurisdiction;
     std::vector<int> mine{first};
@@ -110,7 +111,8 @@ bool ReportStream::Next(WorkReport* out) {
   out->hours = Hours::FromUnits(hours_e4 * 100);
   const int64_t earnings_e4 = hours_e4 * e.pay_cents_per_hour / 100;  // dollars at 1e-4
   out->earnings = Money::FromUnits(earnings_e4 * 1'000'000);
-  const int64_t tips_pct = e.tips_percent == 0 ? 0 : static_cast<int64_t>(Pick(s.seed, 10, i, e.tips_percent + 1));
+  const int64_t tips_pct =
+      e.tips_percent == 0 ? 0 : static_cast<int64_t>(Pick(s.seed, 10, i, e.tips_percent + 1));
   out->tips = Money::FromUnits(earnings_e4 * tips_pct / 100 * 1'000'000);
   out->jobs = e.one_job_per_report ? 1 : 1 + hours_e4 / 10000;
   out->classification = e.classification;

@@ -31,7 +31,7 @@ struct EntityProfile {
   std::string jurisdiction;
   Classification classification = Classification::kContractor1099;
   int64_t pay_cents_per_hour = 2000;
-  int tips_percent = 0;       // tips as a share of earnings, at most
+  int tips_percent = 0;  // tips as a share of earnings, at most
   bool one_job_per_report = false;
 };
 

@@ -31,7 +31,8 @@ TEST(Date, IsoWeeksCrossYearBoundaries) {
 
 TEST(Date, TodayDependsOnTheTimeZone) {
   // 2026-11-22 03:00 UTC is still the 21st in Seattle and already the 22nd in New York.
-  const auto instant = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + std::chrono::hours(3);
+  const auto instant =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + std::chrono::hours(3);
   const auto tp = std::chrono::system_clock::time_point(instant);
   EXPECT_EQ(TodayIn("America/Los_Angeles", tp)->ToString(), "2026-11-21");
   EXPECT_EQ(TodayIn("America/New_York", tp)->ToString(), "2026-11-21");

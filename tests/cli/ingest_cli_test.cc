@@ -568,8 +568,9 @@ TEST_F(IngestCliTest, CorrectionLeavesOnlyTheNewReport) {
       {Row("ann-1-fix-b", Ann(), "2026-03-02", "4", "84.00", "rideco", "US-WA-SEATTLE", "ann-1")},
       {"--rejects", rejects});
   EXPECT_EQ(again.exit_code, 1);
-  ExpectRefusal(again, db_.File("again.csv"), rejects, 2, "replaces",
-                "replaces 'ann-1', which was already replaced by 'ann-1-fix'; correct that one instead");
+  ExpectRefusal(
+      again, db_.File("again.csv"), rejects, 2, "replaces",
+      "replaces 'ann-1', which was already replaced by 'ann-1-fix'; correct that one instead");
   const CliResult fix2 = Ingest("fix2.csv", {Row("ann-1-fix-2", Ann(), "2026-03-02", "6", "126.00",
                                                  "rideco", "US-WA-SEATTLE", "ann-1-fix")});
   EXPECT_EQ(fix2.exit_code, 0) << fix2.Describe();

@@ -19,21 +19,25 @@ TEST(PostgresCli, InitIngestBalanceAndVerifyOnAPostgresDatabase) {
     args.push_back(url);
     return RunAccrue(args);
   };
-  ASSERT_EQ(run({"init", "--policies", std::string(ACCRUE_SOURCE_DIR) + "/policies"}).exit_code,
-            0);
+  ASSERT_EQ(run({"init", "--policies", std::string(ACCRUE_SOURCE_DIR) + "/policies"}).exit_code, 0);
   ASSERT_EQ(run({"entity", "add", "--id", "rideco", "--name", "RideCo", "--sector", "rideshare",
                  "--size", "5000"})
                 .exit_code,
             0);
   const std::string ann = AccountNumber::FromSerial(424242).ToString();
-  WriteFile(dir / "workers.csv", "name,birth_date,home_jurisdiction,account\nAnn,1990-01-01,"
-                                 "US-WA-SEATTLE," + ann + "\n");
+  WriteFile(dir / "workers.csv",
+            "name,birth_date,home_jurisdiction,account\nAnn,1990-01-01,"
+            "US-WA-SEATTLE," +
+                ann + "\n");
   ASSERT_EQ(run({"import", "workers", dir / "workers.csv"}).exit_code, 0);
   WriteFile(dir / "r.csv",
             "report_id,hiring_entity,worker,work_date,jurisdiction,hours,earnings,tips,jobs,"
             "classification,sector,replaces\n"
-            "a1,rideco," + ann + ",2026-03-02,US-WA-SEATTLE,8,200,,1,1099,,\n"
-            "a2,rideco," + ann + ",2026-03-03,US-WA-SEATTLE,2.5,60,,1,1099,,\n");
+            "a1,rideco," +
+                ann +
+                ",2026-03-02,US-WA-SEATTLE,8,200,,1,1099,,\n"
+                "a2,rideco," +
+                ann + ",2026-03-03,US-WA-SEATTLE,2.5,60,,1,1099,,\n");
   const CliResult ingest = run({"ingest", dir / "r.csv"});
   ASSERT_EQ(ingest.exit_code, 0) << ingest.Describe();
   EXPECT_NE(ingest.out.find("2 recorded"), std::string::npos);

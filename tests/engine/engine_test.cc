@@ -72,7 +72,8 @@ Evaluation Eval(const std::vector<PackPtr>& packs, const WorkReport& r, const To
 
 std::map<std::string, std::string> ByPayerBenefit(const Evaluation& e) {
   std::map<std::string, Money> sums;
-  for (const auto& c : e.contributions) sums[std::string(PayerName(c.payer)) + "." + c.benefit] += c.amount;
+  for (const auto& c : e.contributions)
+    sums[std::string(PayerName(c.payer)) + "." + c.benefit] += c.amount;
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : sums) out[k] = v.ToString(2);
   return out;
@@ -174,7 +175,8 @@ TEST(Engine, AccrualCarriesFractionsAcrossReportsAndStopsAtTheYearCap) {
 }
 
 TEST(Engine, CarryoverAboveTheCapIsForfeitedAtTheFirstReportOfTheYear) {
-  const std::string next_year = std::string(kHourly).replace(std::string(kHourly).find("ends = 2026-12-31"), 17, "ends = 2027-12-31");
+  const std::string next_year = std::string(kHourly).replace(
+      std::string(kHourly).find("ends = 2026-12-31"), 17, "ends = 2027-12-31");
   auto pack = Pack(next_year);
   FakeTotals totals;
   totals.leave["sick_leave"] = *Hours::Parse("55.5");
@@ -233,9 +235,9 @@ TEST(Engine, PayerSharesSumExactlyAndTheSmallEmployerShareIsWaived) {
   const WorkReport r = Report("2026-05-01", "8", "1000", Classification::kEmployeeW2);
   // $1,000 × 1.13% = $11.30; worker 71.43% = 8.07159, employer 28.57% = 3.22841 (sum 11.30).
   Evaluation big = Eval({pack}, r, totals, 120);
-  EXPECT_EQ(ByPayerBenefit(big), (std::map<std::string, std::string>{
-                                     {"hiring_entity.family_leave", "3.22841"},
-                                     {"worker.family_leave", "8.07159"}}));
+  EXPECT_EQ(ByPayerBenefit(big),
+            (std::map<std::string, std::string>{{"hiring_entity.family_leave", "3.22841"},
+                                                {"worker.family_leave", "8.07159"}}));
   EXPECT_EQ(big.Total().ToString(), "11.3");
   // Under 50 staff only the worker's share is collected.
   Evaluation small = Eval({pack}, r, totals, 30);
@@ -352,11 +354,11 @@ split = { retirement = "100%" }
   // City 2 h × 2.00 = 4.00; fund (40 + 8) × 2.75% = 1.32; voluntary 3 jobs × 0.50 = 1.50.
   Evaluation e = Eval({city, fund, extra}, r, totals);
   EXPECT_EQ(e.Total().ToString(2), "6.82");
-  EXPECT_EQ(ByPayerBenefit(e), (std::map<std::string, std::string>{
-                                   {"hiring_entity.health", "2.00"},
-                                   {"hiring_entity.retirement", "2.30"},
-                                   {"hiring_entity.sick_leave", "0.50"},
-                                   {"hiring_entity.workers_comp", "2.02"}}));
+  EXPECT_EQ(ByPayerBenefit(e),
+            (std::map<std::string, std::string>{{"hiring_entity.health", "2.00"},
+                                                {"hiring_entity.retirement", "2.30"},
+                                                {"hiring_entity.sick_leave", "0.50"},
+                                                {"hiring_entity.workers_comp", "2.02"}}));
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ class StoreTest : public ::testing::Test {
     auto loaded = LoadPoliciesIntoStore(*store_, std::string(ACCRUE_SOURCE_DIR) + "/policies");
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     ASSERT_TRUE(store_->AddEntities({{"rideco", "RideCo", "rideshare", 5000}}).ok());
-    auto workers = store_->AddWorkers({Worker{AccountNumber::FromSerial(5001), "Ana", *Date::Parse("1990-04-01"), "US-WA-SEATTLE"}});
+    auto workers = store_->AddWorkers({Worker{AccountNumber::FromSerial(5001), "Ana",
+                                              *Date::Parse("1990-04-01"), "US-WA-SEATTLE"}});
     ASSERT_TRUE(workers.ok()) << workers.status().message();
     worker_ = workers->at(0).account;
     auto registry = Registry::Load(*store_);
@@ -47,7 +48,7 @@ class StoreTest : public ::testing::Test {
     r.work_date = *Date::Parse(date);
     r.jurisdiction = "US-WA-SEATTLE";
     r.hours = *Hours::Parse(hours, 4);
-    r.earnings = Money::Whole(25) ;
+    r.earnings = Money::Whole(25);
     r.jobs = 1;
     return r;
   }
@@ -143,7 +144,8 @@ TEST_F(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
             "replaces 'a1', which was already replaced by 'a1-fix'; correct that one instead");
   WorkReport unknown = Report("a9", "2026-03-02", "1");
   unknown.replaces = "nope";
-  EXPECT_EQ(Record({unknown})[0].errors[0].message, "replaces 'nope', but rideco has no such report");
+  EXPECT_EQ(Record({unknown})[0].errors[0].message,
+            "replaces 'nope', but rideco has no such report");
   EXPECT_TRUE(Problems().empty());
 }
 
