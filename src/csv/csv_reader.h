@@ -35,7 +35,7 @@ namespace accrue {
 
 struct CsvOptions {
   // A record longer than this (in bytes, quotes included, line break excluded) is refused.
-  size_t max_record_bytes = 64 * 1024;
+  size_t max_record_bytes = size_t{64} * 1024;
   // How much is read from a file at a time. The buffer holds this plus max_record_bytes.
   size_t read_bytes = 1 << 20;
 };
