@@ -113,6 +113,8 @@ void Ingestor::Abort() {
   staged_reports_.clear();
   staged_replaced_.clear();
   staged_day_hours_.clear();
+  fetched_reports_.clear();
+  fetched_day_hours_.clear();
   totals_.reset();
 }
 
@@ -149,8 +151,10 @@ std::optional<Date> Ingestor::TodayAt(const Jurisdiction& j) {
 
 Result<std::optional<Entry>> Ingestor::FindRecorded(const std::string& entity,
                                                     const std::string& id) {
-  auto it = staged_reports_.find(ReportKey(entity, id));
+  const std::string key = ReportKey(entity, id);
+  auto it = staged_reports_.find(key);
   if (it != staged_reports_.end()) return std::optional<Entry>(staged_[it->second]);
+  if (auto f = fetched_reports_.find(key); f != fetched_reports_.end()) return f->second;
   ASSIGN_OR_RETURN(auto stored, store_.FindReport(entity, id));
   if (!stored) return std::optional<Entry>();
   return std::optional<Entry>(std::move(stored->entry));
@@ -164,12 +168,69 @@ Result<std::optional<std::string>> Ingestor::FindReplacement(const std::string& 
 }
 
 Result<int64_t> Ingestor::HoursOnDay(const WorkReport& r) {
-  ASSIGN_OR_RETURN(int64_t stored, store_.HoursOnDay(r.worker, r.entity, r.work_date));
-  auto it = staged_day_hours_.find(DayKey(r));
+  const std::string key = DayKey(r);
+  int64_t stored = 0;
+  if (auto f = fetched_day_hours_.find(key); f != fetched_day_hours_.end()) {
+    stored = f->second;
+  } else {
+    ASSIGN_OR_RETURN(stored, store_.HoursOnDay(r.worker, r.entity, r.work_date));
+  }
+  auto it = staged_day_hours_.find(key);
   return stored + (it == staged_day_hours_.end() ? 0 : it->second);
 }
 
+void Ingestor::Prefetch(std::span<const IncomingReport> chunk) {
+  std::vector<ReportRef> reports;
+  std::vector<std::string> report_keys;
+  std::vector<DayRef> days;
+  std::vector<std::string> day_keys;
+  std::unordered_set<std::string> seen_reports, seen_days;
+  auto want_report = [&](const std::string& entity, const std::string& id) {
+    std::string key = ReportKey(entity, id);
+    if (staged_reports_.count(key) || !seen_reports.insert(key).second) return;
+    reports.push_back({entity, id});
+    report_keys.push_back(std::move(key));
+  };
+  for (const IncomingReport& in : chunk) {
+    if (!in.errors.empty() || !in.report) continue;
+    const WorkReport& r = *in.report;
+    want_report(r.entity, r.report_id);
+    if (!r.replaces.empty()) want_report(r.entity, r.replaces);
+    std::string key = DayKey(r);
+    if (!seen_days.insert(key).second) continue;
+    days.push_back({r.worker, r.entity, r.work_date});
+    day_keys.push_back(std::move(key));
+  }
+  auto found = store_.FindReports(reports);
+  auto hours = store_.HoursOnDays(days);
+  if (!found.ok() || !hours.ok()) return;  // each report asks the store itself
+  fetched_reports_.reserve(reports.size());
+  for (size_t i = 0; i < reports.size(); ++i) {
+    std::optional<Entry> entry;
+    if ((*found)[i]) entry = std::move((*found)[i]->entry);
+    fetched_reports_.emplace(std::move(report_keys[i]), std::move(entry));
+  }
+  fetched_day_hours_.reserve(days.size());
+  for (size_t i = 0; i < days.size(); ++i) {
+    fetched_day_hours_.emplace(std::move(day_keys[i]), (*hours)[i]);
+  }
+}
+
 ReportResult Ingestor::Add(const IncomingReport& in) {
+  return std::move(AddChunk(std::span<const IncomingReport>(&in, 1)).front());
+}
+
+std::vector<ReportResult> Ingestor::AddChunk(std::span<const IncomingReport> chunk) {
+  std::vector<ReportResult> out;
+  out.reserve(chunk.size());
+  if (open_) Prefetch(chunk);
+  for (const IncomingReport& in : chunk) out.push_back(AddOne(in));
+  fetched_reports_.clear();
+  fetched_day_hours_.clear();
+  return out;
+}
+
+ReportResult Ingestor::AddOne(const IncomingReport& in) {
   ReportResult out;
   out.row = in.row;
   auto reject = [&](std::vector<FieldError> errors) {

@@ -7,7 +7,8 @@
 // already recorded under the same (hiring entity, report id) is "already recorded" and changes
 // nothing; different content under a used id is refused.
 //
-// Use: Begin(); Add() each report (Flush() now and then to bound memory); Commit() — or
+// Use: Begin(); Add() each report, or AddChunk() a run of them (Flush() now and then to bound
+// memory); Commit() — or
 // Abort() to leave the ledger exactly as it was. The caller decides all-or-nothing versus
 // partial by whether it commits after a refusal.
 #pragma once
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -57,6 +59,9 @@ class Ingestor {
 
   Status Begin();
   ReportResult Add(const IncomingReport& in);
+  // Adds reports in order, as Add() each would, but reads what the store holds for the whole
+  // chunk (existing report ids, hours on each day) in one batched read first.
+  std::vector<ReportResult> AddChunk(std::span<const IncomingReport> chunk);
   // Appends staged entries to the open batch. Fails only on a store error (batch rolled back).
   Status Flush();
   Result<BatchReceipt> Commit(const std::string& source);
@@ -76,6 +81,10 @@ class Ingestor {
   Result<std::optional<std::string>> FindReplacement(const std::string& entity,
                                                      const std::string& id);
   Result<int64_t> HoursOnDay(const WorkReport& r);
+  ReportResult AddOne(const IncomingReport& in);
+  // Reads the chunk's reports (and the ones they replace) and days from the store; a failure
+  // leaves the per-report reads to ask the store themselves.
+  void Prefetch(std::span<const IncomingReport> chunk);
   std::optional<Date> TodayAt(const Jurisdiction& j);
   void Stage(Entry entry);
 
@@ -90,6 +99,10 @@ class Ingestor {
   std::unordered_map<std::string, size_t> staged_reports_;        // entity|id → staged_ index
   std::unordered_map<std::string, std::string> staged_replaced_;  // entity|id → replacing id
   std::unordered_map<std::string, int64_t> staged_day_hours_;     // worker|entity|day → hours
+  // What the store held when the current chunk began (read under the write lock; valid until
+  // the chunk ends, as nothing is appended meanwhile). The staged maps above overlay it.
+  std::unordered_map<std::string, std::optional<Entry>> fetched_reports_;  // entity|id
+  std::unordered_map<std::string, int64_t> fetched_day_hours_;             // DayKey
   std::unordered_set<uint64_t> known_workers_;
   std::map<std::string, Date> today_;
 };

@@ -449,6 +449,9 @@ class PostgresStore : public Store {
   Result<std::optional<std::string>> ReplacedBy(const std::string& entity,
                                                 const std::string& report_id) override;
   Result<int64_t> HoursOnDay(AccountNumber worker, const std::string& entity, Date day) override;
+  Result<std::vector<std::optional<StoredEntry>>> FindReports(
+      std::span<const ReportRef> keys) override;
+  Result<std::vector<int64_t>> HoursOnDays(std::span<const DayRef> days) override;
   Result<RunningTotal> Total(const std::string& key) override;
   Result<int64_t> Balance(const std::string& account) override;
   Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
@@ -938,6 +941,79 @@ Result<int64_t> PostgresStore::HoursOnDay(AccountNumber worker, const std::strin
           "c.entity = e.entity AND c.replaces = e.report_id AND c.replaces <> '')",
           PgParams().Int(static_cast<int64_t>(worker.value())).Int(day.days()).Text(entity)));
   return r.rows() == 0 ? 0 : r.Int(0, 0);
+}
+
+// One query for the chunk: the keys as arrays, joined to the entries; each found row carries its
+// key's position.
+Result<std::vector<std::optional<StoredEntry>>> PostgresStore::FindReports(
+    std::span<const ReportRef> keys) {
+  RETURN_IF_ERROR(Connected());
+  std::vector<std::optional<StoredEntry>> out(keys.size());
+  if (keys.empty()) return out;
+  static const std::string kSql = [] {
+    std::string cols = kEntryColumns, qualified;
+    size_t start = 0;
+    for (size_t i = 0; i <= cols.size(); ++i) {
+      if (i == cols.size() || cols[i] == ',') {
+        qualified +=
+            std::string(qualified.empty() ? "" : ",") + "e." + cols.substr(start, i - start);
+        start = i + 1;
+      }
+    }
+    return "SELECT " + qualified +
+           ", k.i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(entity, report_id, i) "
+           "JOIN entries e ON e.entity = k.entity AND e.report_id = k.report_id";
+  }();
+  std::vector<std::string> entities, ids;
+  entities.reserve(keys.size());
+  ids.reserve(keys.size());
+  for (const ReportRef& k : keys) {
+    entities.push_back(k.entity);
+    ids.push_back(k.report_id);
+  }
+  ASSIGN_OR_RETURN(PgResult r, db_->Query(kSql, PgParams().TextArray(entities).TextArray(ids)));
+  for (int row = 0; row < r.rows(); ++row) {
+    const int64_t i = r.Int(row, kLegsColumn + 1) - 1;
+    if (i < 0 || i >= static_cast<int64_t>(keys.size())) {
+      return Status::Corruption("report look-up returned an unknown key position");
+    }
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(r, row, dict_));
+    out[static_cast<size_t>(i)] = std::move(e);
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> PostgresStore::HoursOnDays(std::span<const DayRef> days) {
+  RETURN_IF_ERROR(Connected());
+  std::vector<int64_t> out(days.size(), 0);
+  if (days.empty()) return out;
+  std::vector<int64_t> workers, dates;
+  std::vector<std::string> entities;
+  workers.reserve(days.size());
+  dates.reserve(days.size());
+  entities.reserve(days.size());
+  for (const DayRef& d : days) {
+    workers.push_back(static_cast<int64_t>(d.worker.value()));
+    dates.push_back(d.day.days());
+    entities.push_back(d.entity);
+  }
+  // Reports that a later correction replaced no longer count.
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      db_->Query("SELECT k.i, (SELECT coalesce(sum(e.hours), 0)::bigint FROM entries e WHERE "
+                 "e.worker = k.w AND e.work_date = k.d AND e.entity = k.ent AND NOT EXISTS "
+                 "(SELECT 1 FROM entries c WHERE c.entity = e.entity AND c.replaces = e.report_id "
+                 "AND c.replaces <> '')) FROM unnest($1::bigint[], $2::bigint[], $3::text[]) "
+                 "WITH ORDINALITY AS k(w, d, ent, i)",
+                 PgParams().IntArray(workers).IntArray(dates).TextArray(entities)));
+  for (int row = 0; row < r.rows(); ++row) {
+    const int64_t i = r.Int(row, 0) - 1;
+    if (i < 0 || i >= static_cast<int64_t>(days.size())) {
+      return Status::Corruption("hours look-up returned an unknown key position");
+    }
+    out[static_cast<size_t>(i)] = r.Int(row, 1);
+  }
+  return out;
 }
 
 // A key whose id the dictionary holds (ids never change) is read by id; otherwise by key, and

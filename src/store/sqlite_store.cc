@@ -306,6 +306,9 @@ class SqliteStore : public Store {
   Result<std::optional<std::string>> ReplacedBy(const std::string& entity,
                                                 const std::string& report_id) override;
   Result<int64_t> HoursOnDay(AccountNumber worker, const std::string& entity, Date day) override;
+  Result<std::vector<std::optional<StoredEntry>>> FindReports(
+      std::span<const ReportRef> keys) override;
+  Result<std::vector<int64_t>> HoursOnDays(std::span<const DayRef> days) override;
   Result<RunningTotal> Total(const std::string& key) override;
   Result<int64_t> Balance(const std::string& account) override;
   Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
@@ -727,15 +730,35 @@ Result<StoredEntry> SqliteStore::ReadEntry(SqliteStmt* s) {
   return out;
 }
 
+constexpr std::string_view kFindReportSql =
+    "SELECT seq,batch,entity,report_id,worker,work_date,jurisdiction,hours,earnings,tips,jobs,"
+    "classification,sector,replaces,legs FROM entries WHERE entity=? AND report_id=?";
+
 Result<std::optional<StoredEntry>> SqliteStore::FindReport(const std::string& entity,
                                                            const std::string& report_id) {
   db_->ResetAll();
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(std::string("SELECT ") + kEntryColumns +
-                                                " FROM entries WHERE entity=? AND report_id=?"));
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kFindReportSql));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, entity).Bind(2, report_id).Step());
   if (!row) return std::optional<StoredEntry>();
   ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
   return std::optional<StoredEntry>(std::move(e));
+}
+
+// One prepared statement, stepped once per key.
+Result<std::vector<std::optional<StoredEntry>>> SqliteStore::FindReports(
+    std::span<const ReportRef> keys) {
+  db_->ResetAll();
+  std::vector<std::optional<StoredEntry>> out(keys.size());
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kFindReportSql));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    s->Reset();
+    ASSIGN_OR_RETURN(bool row, s->Bind(1, keys[i].entity).Bind(2, keys[i].report_id).Step());
+    if (!row) continue;
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+    out[i] = std::move(e);
+  }
+  s->Reset();
+  return out;
 }
 
 Result<std::optional<std::string>> SqliteStore::ReplacedBy(const std::string& entity,
@@ -748,17 +771,30 @@ Result<std::optional<std::string>> SqliteStore::ReplacedBy(const std::string& en
   return std::optional<std::string>(s->Text(0));
 }
 
+// Reports that a later correction replaced no longer count.
+constexpr std::string_view kHoursOnDaySql =
+    "SELECT coalesce(sum(hours),0) FROM entries e WHERE worker=? AND work_date=? AND entity=? "
+    "AND NOT EXISTS (SELECT 1 FROM entries c WHERE c.entity=e.entity AND c.replaces=e.report_id "
+    "AND c.replaces<>'')";
+
 Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string& entity, Date day) {
+  DayRef d{worker, entity, day};
+  ASSIGN_OR_RETURN(std::vector<int64_t> hours, HoursOnDays(std::span<const DayRef>(&d, 1)));
+  return hours[0];
+}
+
+Result<std::vector<int64_t>> SqliteStore::HoursOnDays(std::span<const DayRef> days) {
   db_->ResetAll();
-  // Reports that a later correction replaced no longer count.
-  ASSIGN_OR_RETURN(SqliteStmt * s,
-                   db_->Prepare("SELECT coalesce(sum(hours),0) FROM entries e WHERE worker=? AND "
-                                "work_date=? AND entity=? AND NOT EXISTS (SELECT 1 FROM entries c "
-                                "WHERE c.entity=e.entity AND c.replaces=e.report_id AND "
-                                "c.replaces<>'')"));
-  s->Bind(1, static_cast<int64_t>(worker.value())).Bind(2, day.days()).Bind(3, entity);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  return row ? s->Int(0) : 0;
+  std::vector<int64_t> out(days.size(), 0);
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kHoursOnDaySql));
+  for (size_t i = 0; i < days.size(); ++i) {
+    s->Reset();
+    s->Bind(1, static_cast<int64_t>(days[i].worker.value())).Bind(2, days[i].day.days());
+    ASSIGN_OR_RETURN(bool row, s->Bind(3, days[i].entity).Step());
+    if (row) out[i] = s->Int(0);
+  }
+  s->Reset();
+  return out;
 }
 
 // A key whose id the dictionary holds (ids never change) is read by id; otherwise by key, and

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,18 @@ struct StoredEntry {
   int64_t seq = 0;
   int64_t batch = 0;
   Entry entry;
+};
+
+// A report by its key, and a worker's day with one hiring entity: what the batched reads take.
+struct ReportRef {
+  std::string entity;
+  std::string report_id;
+};
+
+struct DayRef {
+  AccountNumber worker;
+  std::string entity;
+  Date day;
 };
 
 struct AccountBalance {
@@ -91,9 +104,13 @@ class Store {
   virtual Result<std::optional<std::string>> ReplacedBy(const std::string& entity,
                                                         const std::string& report_id) = 0;
   // Hours already recorded for a worker, entity and day (replaced reports not counted).
-  virtual Result<int64_t> HoursOnDay(AccountNumber worker, const std::string& entity,
-                                     Date day) = 0;
+  virtual Result<int64_t> HoursOnDay(AccountNumber worker, const std::string& entity, Date day) = 0;
   virtual Result<RunningTotal> Total(const std::string& key) = 0;
+  // Batched forms of FindReport and HoursOnDay for a chunk of reports: one answer per key, in
+  // the keys' order. The defaults ask one key at a time.
+  virtual Result<std::vector<std::optional<StoredEntry>>> FindReports(
+      std::span<const ReportRef> keys);
+  virtual Result<std::vector<int64_t>> HoursOnDays(std::span<const DayRef> days);
   virtual Result<int64_t> Balance(const std::string& account) = 0;
   virtual Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) = 0;
   virtual Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) = 0;
