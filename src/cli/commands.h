@@ -16,6 +16,7 @@ void AddRegistryCommands(CLI::App& app, Globals& g,
 void AddPolicyCommands(CLI::App& app, Globals& g, int& status);  // policy check|test|load
 void AddLedgerCommands(CLI::App& app, Globals& g, int& status);  // ingest, balance, explain, verify
 void AddDemoCommand(CLI::App& app, Globals& g, int& status);     // demo
+void AddSimulateCommand(CLI::App& app, Globals& g, int& status);  // simulate
 
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);

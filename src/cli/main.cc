@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   accrue::cli::AddPolicyCommands(app, globals, status);
   accrue::cli::AddLedgerCommands(app, globals, status);
   accrue::cli::AddDemoCommand(app, globals, status);
+  accrue::cli::AddSimulateCommand(app, globals, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

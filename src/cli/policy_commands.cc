@@ -17,8 +17,16 @@ std::string DirOf(const std::string& file) {
   return parent.empty() ? "." : parent.string();
 }
 
+// `name` in `dir` or, for packs kept in a subfolder (policies/scenarios/), in its parent.
+std::string Beside(const std::string& dir, const std::string& name) {
+  const auto here = std::filesystem::path(dir) / name;
+  const auto parent = std::filesystem::path(dir).parent_path() / name;
+  return (std::filesystem::exists(here) || !std::filesystem::exists(parent) ? here : parent)
+      .string();
+}
+
 // The jurisdiction codes known to `policy check`: the given CSV, else jurisdictions.csv beside
-// the first file, else none (parents are then not checked).
+// the first file (or in its parent folder), else none (parents are then not checked).
 Result<std::set<std::string>> KnownJurisdictions(const std::string& csv_path, bool* checked) {
   std::set<std::string> codes;
   *checked = false;
@@ -32,9 +40,9 @@ Result<std::set<std::string>> KnownJurisdictions(const std::string& csv_path, bo
 
 int Check(const std::vector<std::string>& files, std::string jurisdictions_csv, bool json) {
   if (jurisdictions_csv.empty()) {
-    jurisdictions_csv = (std::filesystem::path(DirOf(files[0])) / "jurisdictions.csv").string();
+    jurisdictions_csv = Beside(DirOf(files[0]), "jurisdictions.csv");
   }
-  auto benefits = LoadBenefits((std::filesystem::path(DirOf(files[0])) / "benefits.toml").string());
+  auto benefits = LoadBenefits(Beside(DirOf(files[0]), "benefits.toml"));
   if (!benefits.ok()) return Fail(benefits.status());
   bool checked = false;
   auto known = KnownJurisdictions(jurisdictions_csv, &checked);
@@ -68,7 +76,7 @@ int Check(const std::vector<std::string>& files, std::string jurisdictions_csv, 
 }
 
 int Test(const std::string& dir, bool json) {
-  auto benefits = LoadBenefits((std::filesystem::path(dir) / "benefits.toml").string());
+  auto benefits = LoadBenefits(Beside(dir, "benefits.toml"));
   if (!benefits.ok()) return Fail(benefits.status());
   auto packs = LoadPackDir(dir, *benefits);
   if (!packs.ok()) return Fail(packs.status());
