@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
             << "reports            " << s.reports << " (one per worker, entity and " << period
             << ")"
             << "\n"
-            << "threads            " << (threads > 0 ? threads : -1) << "\n"
+            << "threads            " << (threads > 0 ? std::to_string(threads) : std::string("all"))
+            << "\n"
             << "seconds            " << seconds << "\n"
             << "reports per second " << static_cast<int64_t>(s.reports / seconds) << "\n"
             << "peak RSS MB        " << usage.ru_maxrss / 1024 << "\n"
