@@ -6,17 +6,12 @@
 
 #include "csv/csv_reader.h"
 #include "ingest/report_csv.h"
+#include "workload/workload.h"
 
 namespace accrue::sim {
 namespace {
 
-// SplitMix64: small, well mixed and the same on every platform.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+uint64_t Mix(uint64_t x) { return SplitMix64(x); }
 
 // A number in [0, n) drawn from (seed, stream, a, b): every draw has its own coordinates, so
 // one worker's draws never depend on another's or on the order they are made in.

@@ -5,13 +5,7 @@
 namespace accrue {
 namespace {
 
-// SplitMix64: a small, well-mixed, portable generator (same numbers on every platform).
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+uint64_t Mix(uint64_t x) { return SplitMix64(x); }
 
 uint64_t Pick(uint64_t seed, uint64_t a, uint64_t b, uint64_t n) {
   return Mix(seed ^ Mix(a * 0x100000001b3ULL + b)) % n;
@@ -43,6 +37,13 @@ constexpr Template kTemplates[] = {
 };
 
 }  // namespace
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
 
 Workload MakeWorkload(const WorkloadSpec& spec) {
   Workload w;

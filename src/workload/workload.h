@@ -15,6 +15,10 @@
 
 namespace accrue {
 
+// SplitMix64: a small, well-mixed, portable hash of 64 bits (the same numbers on every
+// platform), the basis of every deterministic draw in generated data.
+uint64_t SplitMix64(uint64_t x);
+
 struct WorkloadSpec {
   uint64_t seed = 42;
   int64_t workers = 1000;
