@@ -39,39 +39,54 @@ bool Covers(const Rule& rule, const Context& ctx) {
 
 int64_t Quantity(Basis basis, const WorkReport& r) {
   switch (basis) {
-    case Basis::kHours: return r.hours.units();
-    case Basis::kEarnings: return r.earnings.units();
-    case Basis::kEarningsWithTips: return (r.earnings + r.tips).units();
-    case Basis::kJobs: return r.jobs;
+    case Basis::kHours:
+      return r.hours.units();
+    case Basis::kEarnings:
+      return r.earnings.units();
+    case Basis::kEarningsWithTips:
+      return (r.earnings + r.tips).units();
+    case Basis::kJobs:
+      return r.jobs;
   }
   return 0;
 }
 
 Result<Money> Apply(const Formula& f, int64_t quantity) {
   switch (f.basis) {
-    case Basis::kHours: return Times(f.per_unit, Hours::FromUnits(quantity));
-    case Basis::kJobs: return Times(f.per_unit, quantity);
+    case Basis::kHours:
+      return Times(f.per_unit, Hours::FromUnits(quantity));
+    case Basis::kJobs:
+      return Times(f.per_unit, quantity);
     case Basis::kEarnings:
-    case Basis::kEarningsWithTips: return Times(Money::FromUnits(quantity), f.percent);
+    case Basis::kEarningsWithTips:
+      return Times(Money::FromUnits(quantity), f.percent);
   }
   return Money();
 }
 
 int64_t BasisLimit(const Cap& cap, Basis basis) {
   switch (basis) {
-    case Basis::kHours: return cap.limit_hours.units();
-    case Basis::kJobs: return cap.limit_jobs;
-    default: return cap.limit_money.units();
+    case Basis::kHours:
+      return cap.limit_hours.units();
+    case Basis::kJobs:
+      return cap.limit_jobs;
+    default:
+      return cap.limit_money.units();
   }
 }
 
 std::string PeriodKey(Period p, Date d) {
   switch (p) {
-    case Period::kWeek: return d.WeekKey();
-    case Period::kMonth: return d.MonthKey();
-    case Period::kQuarter: return d.QuarterKey();
-    case Period::kYear: return d.YearKey();
-    default: return "";
+    case Period::kWeek:
+      return d.WeekKey();
+    case Period::kMonth:
+      return d.MonthKey();
+    case Period::kQuarter:
+      return d.QuarterKey();
+    case Period::kYear:
+      return d.YearKey();
+    default:
+      return "";
   }
 }
 
@@ -186,10 +201,9 @@ Status EvaluateRule(const Context& ctx, const PolicyPack& pack, const PolicyVers
     const std::vector<int64_t> pieces = AllocateUnits(part, split_weights);
     for (size_t i = 0; i < pieces.size(); ++i) {
       if (pieces[i] == 0) continue;
-      group->contributions.push_back(ContributionLine{&pack, &version, &rule, payer,
-                                                      rule.split[i].first,
-                                                      Money::FromUnits(pieces[i]), formula.basis,
-                                                      quantity, rate, note});
+      group->contributions.push_back(
+          ContributionLine{&pack, &version, &rule, payer, rule.split[i].first,
+                           Money::FromUnits(pieces[i]), formula.basis, quantity, rate, note});
       group->total += Money::FromUnits(pieces[i]);
     }
   }
@@ -227,11 +241,10 @@ void EvaluateAccrual(const Context& ctx, const PolicyPack& pack, const PolicyVer
   if (year.basis == 0 && rule.carryover_cap) {
     const Hours balance = ctx.totals.LeaveBalance(r.worker, rule.benefit);
     if (balance > *rule.carryover_cap) {
-      group->accruals.push_back(AccrualLine{&pack, &version, &rule, rule.benefit,
-                                            *rule.carryover_cap - balance, Hours(),
-                                            "carryover above " + rule.carryover_cap->ToString() +
-                                                " h forfeited at the start of " +
-                                                r.work_date.YearKey()});
+      group->accruals.push_back(
+          AccrualLine{&pack, &version, &rule, rule.benefit, *rule.carryover_cap - balance, Hours(),
+                      "carryover above " + rule.carryover_cap->ToString() +
+                          " h forfeited at the start of " + r.work_date.YearKey()});
     }
   }
   group->deltas.push_back({key, RunningTotal{r.hours.units(), credited}});
@@ -265,9 +278,12 @@ void Stack(Group* acc, Group&& next, Stacking stacking) {
 
 std::string FormatQuantity(Basis basis, int64_t units) {
   switch (basis) {
-    case Basis::kHours: return Hours::FromUnits(units).ToString() + " h";
-    case Basis::kJobs: return std::to_string(units) + " jobs";
-    default: return Money::FromUnits(units).ToString(2);
+    case Basis::kHours:
+      return Hours::FromUnits(units).ToString() + " h";
+    case Basis::kJobs:
+      return std::to_string(units) + " jobs";
+    default:
+      return Money::FromUnits(units).ToString(2);
   }
 }
 
@@ -277,8 +293,7 @@ Money Evaluation::Total() const {
   return t;
 }
 
-std::string RuleUid(const PolicyPack& pack, const PolicyVersion& version,
-                    const std::string& rule) {
+std::string RuleUid(const PolicyPack& pack, const PolicyVersion& version, const std::string& rule) {
   return pack.id + "@" + version.effective_from.ToString() + "/" + rule;
 }
 
