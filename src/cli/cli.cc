@@ -46,6 +46,10 @@ void Table::Print(std::ostream& out) const {
   }
 }
 
+std::string Counted(int64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 std::string Dollars(int64_t money_units) {
   std::string s = Money::FromUnits(money_units).ToFixed(2);
   const bool negative = !s.empty() && s[0] == '-';

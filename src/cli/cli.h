@@ -38,6 +38,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// "1 batch", "3 batches".
+std::string Counted(int64_t n, const char* one, const char* many);
+
 // Money for people: "1,234.57" (rounded to the cent; the ledger keeps more).
 std::string Dollars(int64_t money_units);
 

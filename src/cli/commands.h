@@ -21,5 +21,6 @@ void AddSimulateCommand(CLI::App& app, Globals& g, int& status);  // simulate
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);
 int Explain(const Globals& g, const std::string& account, const std::string& benefit, size_t limit);
+int Verify(const Globals& g);
 
 }  // namespace accrue::cli

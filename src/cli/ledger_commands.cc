@@ -178,8 +178,6 @@ int Explain(const Globals& g, const std::string& account_text, const std::string
   return 0;
 }
 
-namespace {
-
 int Verify(const Globals& g) {
   auto store = OpenStore(g);
   if (!store.ok()) return Fail(store.status());
@@ -194,13 +192,12 @@ int Verify(const Globals& g) {
   } else {
     for (const auto& p : v->problems) std::cerr << "accrue: verify: " << p << "\n";
     std::cout << (v->problems.empty() ? "ledger verifies: " : "LEDGER DOES NOT VERIFY: ")
-              << v->batches << " batches, " << v->entries << " entries, " << v->accounts
-              << " accounts\n";
+              << Counted(v->batches, "batch", "batches") << ", "
+              << Counted(v->entries, "entry", "entries") << ", "
+              << Counted(v->accounts, "account", "accounts") << "\n";
   }
   return v->problems.empty() ? 0 : 2;
 }
-
-}  // namespace
 
 void AddLedgerCommands(CLI::App& app, Globals& g, int& status) {
   static IngestArgs ingest_args;
