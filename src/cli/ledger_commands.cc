@@ -83,16 +83,10 @@ int Ingest(const Globals& g, const IngestArgs& args) {
   return s.rejected == 0 ? 0 : 1;
 }
 
-Result<AccountNumber> ParseAccountArg(const std::string& text) {
-  auto a = AccountNumber::Parse(text);
-  if (!a.ok()) return a.status();
-  return *a;
-}
-
 }  // namespace
 
 int Balance(const Globals& g, const std::string& account_text) {
-  auto account = ParseAccountArg(account_text);
+  auto account = AccountNumber::Parse(account_text);
   if (!account.ok()) return Fail(account.status());
   auto store = OpenStore(g);
   if (!store.ok()) return Fail(store.status());
@@ -135,7 +129,7 @@ int Balance(const Globals& g, const std::string& account_text) {
 
 int Explain(const Globals& g, const std::string& account_text, const std::string& benefit,
             size_t limit) {
-  auto account = ParseAccountArg(account_text);
+  auto account = AccountNumber::Parse(account_text);
   if (!account.ok()) return Fail(account.status());
   auto store = OpenStore(g);
   if (!store.ok()) return Fail(store.status());
