@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "store/ledger_audit.h"
 #include "store/postgres_db.h"
 
 namespace accrue {
@@ -1096,16 +1097,8 @@ Result<VerifyResult> PostgresStore::Verify() {
 }
 
 Result<VerifyResult> PostgresStore::VerifySnapshot() {
-  VerifyResult out;
-  auto problem = [&](std::string p) {
-    if (out.problems.size() < 100) out.problems.push_back(std::move(p));
-  };
+  LedgerAudit audit;
   SnapshotDictionary dict;
-  // Dictionary rows by the batch that created them, to replay each batch's hash.
-  std::map<int64_t, std::vector<std::tuple<char, uint64_t, std::string>>> created;
-  std::map<uint64_t, int64_t> stored_balance;
-  std::map<uint64_t, RunningTotal> stored_totals;
-  std::unordered_map<std::string, uint64_t> account_ids, total_ids;
   {
     Cursor c(db_.get(), "verify_accounts");
     RETURN_IF_ERROR(c.Open("SELECT id, key, unit, balance, batch FROM accounts ORDER BY id"));
@@ -1117,9 +1110,7 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
       const auto id = static_cast<uint64_t>(r.Int(i, 0));
       const int unit = static_cast<int>(r.Int(i, 2));
       std::string key = r.Text(i, 1);
-      stored_balance[id] = r.Int(i, 3);
-      created[r.Int(i, 4)].emplace_back('A', id, key + "#" + std::to_string(unit));
-      account_ids.emplace(key, id);
+      audit.StoredAccount(id, key, unit, r.Int(i, 3), r.Int(i, 4));
       dict.accounts.emplace(id, std::make_pair(std::move(key), unit));
     }
   }
@@ -1127,7 +1118,7 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
     ASSIGN_OR_RETURN(PgResult r, db_->QueryOnce("SELECT id, text, batch FROM strings ORDER BY id"));
     for (int i = 0; i < r.rows(); ++i) {
       const auto id = static_cast<uint64_t>(r.Int(i, 0));
-      created[r.Int(i, 2)].emplace_back('S', id, r.Text(i, 1));
+      audit.StoredString(id, r.Text(i, 1), r.Int(i, 2));
       dict.strings.emplace(id, r.Text(i, 1));
     }
   }
@@ -1136,9 +1127,7 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
                                                 "ORDER BY id"));
     for (int i = 0; i < r.rows(); ++i) {
       const auto id = static_cast<uint64_t>(r.Int(i, 0));
-      stored_totals[id] = RunningTotal{r.Int(i, 2), r.Int(i, 3)};
-      created[r.Int(i, 4)].emplace_back('T', id, r.Text(i, 1));
-      total_ids.emplace(r.Text(i, 1), id);
+      audit.StoredTotal(id, r.Text(i, 1), RunningTotal{r.Int(i, 2), r.Int(i, 3)}, r.Int(i, 4));
       dict.totals.emplace(id, r.Text(i, 1));
     }
   }
@@ -1151,25 +1140,13 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
   // `have`: positioned on a row (or the error that moving there met).
   Result<bool> have = entries.Next();
   int64_t orphans = 0;
-  std::unordered_map<uint64_t, int64_t> balance;
-  std::unordered_map<uint64_t, RunningTotal> totals;
-  Hash prev{};
-  int64_t expected_batch = 1;
-  int64_t expected_seq = 1;
   for (int b = 0; b < batches.rows(); ++b) {
-    const int64_t id = batches.Int(b, 0);
-    Hash stored_prev{}, stored_hash{};
-    ToHash(batches.Bytes(b, 1), &stored_prev);
-    ToHash(batches.Bytes(b, 2), &stored_hash);
+    Hash prev{}, hash{};
+    ToHash(batches.Bytes(b, 1), &prev);
+    ToHash(batches.Bytes(b, 2), &hash);
     const int64_t first_seq = batches.Int(b, 3);
     const int64_t count = batches.Int(b, 4);
-    ++out.batches;
-    const std::string name = "batch " + std::to_string(id);
-    if (id != expected_batch) problem(name + ": expected batch " + std::to_string(expected_batch));
-    if (stored_prev != prev) problem(name + ": does not link to the previous batch's hash");
-    if (first_seq != expected_seq) problem(name + ": entries do not follow the previous batch's");
-    ChainHasher hasher(stored_prev, id);
-    int64_t seen = 0;
+    audit.BeginBatch(batches.Int(b, 0), prev, hash, first_seq, count);
     for (;; have = entries.Next()) {
       if (!have.ok()) return have.status();
       if (!*have) break;
@@ -1181,60 +1158,17 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
         ++orphans;
         continue;
       }
-      ++seen;
-      ++out.entries;
-      auto e = ReadEntry(r, row, dict);
-      if (!e.ok()) {
-        problem(name + ": " + e.status().message());
-        continue;
-      }
-      if (e->batch != id) {
-        problem(name + ": entry " + std::to_string(e->seq) + " names batch " +
-                std::to_string(e->batch));
-      }
-      hasher.AddEntry(e->entry.report.Canonical(), r.Bytes(row, kLegsColumn));
-      Status bal = CheckBalanced(e->entry);
-      if (!bal.ok()) problem(name + ": " + bal.message());
-      for (const Leg& leg : e->entry.legs) balance[account_ids[leg.account]] += leg.amount;
-      for (const TotalsDelta& d : e->entry.deltas) {
-        RunningTotal& t = totals[total_ids[d.key]];
-        t.basis += d.delta.basis;
-        t.amount += d.delta.amount;
-      }
+      audit.AddEntry(ReadEntry(r, row, dict), r.Bytes(row, kLegsColumn));
     }
-    auto rows = created[id];
-    std::sort(rows.begin(), rows.end());
-    for (const auto& [table, rid, text] : rows) hasher.AddDictionaryRow(table, rid, text);
-    if (seen != count) {
-      problem(name + ": holds " + std::to_string(seen) + " entries, not " + std::to_string(count));
-    }
-    if (hasher.Finish() != stored_hash) {
-      problem(name + ": hash mismatch (its contents were altered)");
-    }
-    prev = stored_hash;
-    expected_batch = id + 1;
-    expected_seq = first_seq + count;
+    audit.EndBatch();
   }
   for (;; have = entries.Next()) {
     if (!have.ok()) return have.status();
     if (!*have) break;
     ++orphans;
   }
-  if (orphans > 0) problem(std::to_string(orphans) + " entries belong to no batch");
-  for (const auto& [id, stored] : stored_balance) {
-    ++out.accounts;
-    if (balance[id] != stored) {
-      problem("account " + dict.accounts[id].first + ": stored balance " + std::to_string(stored) +
-              " but its legs sum to " + std::to_string(balance[id]));
-    }
-  }
-  for (const auto& [id, stored] : stored_totals) {
-    const RunningTotal& t = totals[id];
-    if (t.basis != stored.basis || t.amount != stored.amount) {
-      problem("running total " + dict.totals[id] + " does not match its entries");
-    }
-  }
-  return out;
+  audit.AddOrphans(orphans);
+  return audit.Finish();
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "store/ledger_audit.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 
@@ -879,25 +880,15 @@ Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker
 
 Result<VerifyResult> SqliteStore::Verify() {
   db_->ResetAll();
-  VerifyResult out;
-  auto problem = [&](std::string p) {
-    if (out.problems.size() < 100) out.problems.push_back(std::move(p));
-  };
-  // Dictionary rows by the batch that created them, to replay each batch's hash.
-  std::map<int64_t, std::vector<std::tuple<char, uint64_t, std::string>>> created;
-  std::unordered_map<uint64_t, int> units;
-  std::unordered_map<uint64_t, int64_t> stored_balance;
-  std::unordered_map<uint64_t, RunningTotal> stored_totals;
+  LedgerAudit audit;
   {
     ASSIGN_OR_RETURN(SqliteStmt * s,
                      db_->Prepare("SELECT id,key,unit,balance,batch FROM accounts ORDER BY id"));
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
-      const auto id = static_cast<uint64_t>(s->Int(0));
-      units[id] = static_cast<int>(s->Int(2));
-      stored_balance[id] = s->Int(3);
-      created[s->Int(4)].emplace_back('A', id, s->Text(1) + "#" + std::to_string(s->Int(2)));
+      audit.StoredAccount(static_cast<uint64_t>(s->Int(0)), s->Text(1), static_cast<int>(s->Int(2)),
+                          s->Int(3), s->Int(4));
     }
   }
   {
@@ -905,7 +896,7 @@ Result<VerifyResult> SqliteStore::Verify() {
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
-      created[s->Int(2)].emplace_back('S', static_cast<uint64_t>(s->Int(0)), s->Text(1));
+      audit.StoredString(static_cast<uint64_t>(s->Int(0)), s->Text(1), s->Int(2));
     }
   }
   {
@@ -914,18 +905,12 @@ Result<VerifyResult> SqliteStore::Verify() {
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
-      const auto id = static_cast<uint64_t>(s->Int(0));
-      stored_totals[id] = RunningTotal{s->Int(2), s->Int(3)};
-      created[s->Int(4)].emplace_back('T', id, s->Text(1));
+      audit.StoredTotal(static_cast<uint64_t>(s->Int(0)), s->Text(1),
+                        RunningTotal{s->Int(2), s->Int(3)}, s->Int(4));
     }
   }
-  std::unordered_map<uint64_t, int64_t> balance;
-  std::unordered_map<uint64_t, RunningTotal> totals;
   ASSIGN_OR_RETURN(SqliteStmt * batches, db_->Prepare("SELECT id,prev_hash,hash,first_seq,entries "
                                                       "FROM batches ORDER BY id"));
-  Hash prev{};
-  int64_t expected_batch = 1;
-  int64_t expected_seq = 1;
   std::vector<std::tuple<int64_t, Hash, Hash, int64_t, int64_t>> list;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, batches->Step());
@@ -939,72 +924,20 @@ Result<VerifyResult> SqliteStore::Verify() {
   ASSIGN_OR_RETURN(SqliteStmt * s,
                    db_->Prepare(std::string("SELECT ") + kEntryColumns +
                                 " FROM entries WHERE seq>=? AND seq<? ORDER BY seq"));
-  for (const auto& [id, stored_prev, stored_hash, first_seq, count] : list) {
-    ++out.batches;
-    const std::string name = "batch " + std::to_string(id);
-    if (id != expected_batch) problem(name + ": expected batch " + std::to_string(expected_batch));
-    if (stored_prev != prev) problem(name + ": does not link to the previous batch's hash");
-    if (first_seq != expected_seq) problem(name + ": entries do not follow the previous batch's");
-    ChainHasher hasher(stored_prev, id);
+  for (const auto& [id, prev, hash, first_seq, count] : list) {
+    audit.BeginBatch(id, prev, hash, first_seq, count);
     s->Reset();
     s->Bind(1, first_seq).Bind(2, first_seq + count);
-    int64_t seen = 0;
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
-      ++seen;
-      ++out.entries;
-      auto e = ReadEntry(s);
-      if (!e.ok()) {
-        problem(name + ": " + e.status().message());
-        continue;
-      }
-      if (e->batch != id)
-        problem(name + ": entry " + std::to_string(e->seq) + " names batch " +
-                std::to_string(e->batch));
-      hasher.AddEntry(e->entry.report.Canonical(), s->Blob(14));
-      Status bal = CheckBalanced(e->entry);
-      if (!bal.ok()) problem(name + ": " + bal.message());
-      for (const Leg& leg : e->entry.legs)
-        balance[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
-      for (const TotalsDelta& d : e->entry.deltas) {
-        RunningTotal& t = totals[dict_.TotalsId(d.key)];
-        t.basis += d.delta.basis;
-        t.amount += d.delta.amount;
-      }
+      audit.AddEntry(ReadEntry(s), s->Blob(14));
     }
-    auto rows = created[id];
-    std::sort(rows.begin(), rows.end());
-    for (const auto& [table, rid, text] : rows) hasher.AddDictionaryRow(table, rid, text);
-    if (seen != count)
-      problem(name + ": holds " + std::to_string(seen) + " entries, not " + std::to_string(count));
-    const Hash actual = hasher.Finish();
-    if (actual != stored_hash) problem(name + ": hash mismatch (its contents were altered)");
-    prev = stored_hash;
-    expected_batch = id + 1;
-    expected_seq = first_seq + count;
+    audit.EndBatch();
   }
   ASSIGN_OR_RETURN(int64_t total_entries, CountEntries());
-  if (total_entries != out.entries) {
-    problem(std::to_string(total_entries - out.entries) + " entries belong to no batch");
-  }
-  for (const auto& [id, stored] : stored_balance) {
-    ++out.accounts;
-    if (balance[id] != stored) {
-      auto key = dict_.Account(id);
-      problem("account " + (key.ok() ? *key : std::to_string(id)) + ": stored balance " +
-              std::to_string(stored) + " but its legs sum to " + std::to_string(balance[id]));
-    }
-  }
-  for (const auto& [id, stored] : stored_totals) {
-    const RunningTotal& t = totals[id];
-    if (t.basis != stored.basis || t.amount != stored.amount) {
-      auto key = dict_.TotalsKey(id);
-      problem("running total " + (key.ok() ? *key : std::to_string(id)) +
-              " does not match its entries");
-    }
-  }
-  return out;
+  audit.AddOrphans(total_entries - audit.entries());
+  return audit.Finish();
 }
 
 }  // namespace

@@ -1,0 +1,100 @@
+#include "store/ledger_audit.h"
+
+#include <algorithm>
+
+namespace accrue {
+
+void LedgerAudit::Problem(std::string p) {
+  if (out_.problems.size() < 100) out_.problems.push_back(std::move(p));
+}
+
+void LedgerAudit::StoredAccount(uint64_t id, const std::string& key, int unit, int64_t balance,
+                                int64_t batch) {
+  accounts_[key].first = balance;
+  ++out_.accounts;
+  created_[batch].emplace_back('A', id, key + "#" + std::to_string(unit));
+}
+
+void LedgerAudit::StoredString(uint64_t id, const std::string& text, int64_t batch) {
+  created_[batch].emplace_back('S', id, text);
+}
+
+void LedgerAudit::StoredTotal(uint64_t id, const std::string& key, RunningTotal total,
+                              int64_t batch) {
+  totals_[key].first = total;
+  created_[batch].emplace_back('T', id, key);
+}
+
+void LedgerAudit::BeginBatch(int64_t id, const Hash& prev, const Hash& hash, int64_t first_seq,
+                             int64_t count) {
+  ++out_.batches;
+  const std::string name = "batch " + std::to_string(id);
+  if (id != expected_batch_) Problem(name + ": expected batch " + std::to_string(expected_batch_));
+  if (prev != prev_) Problem(name + ": does not link to the previous batch's hash");
+  if (first_seq != expected_seq_) Problem(name + ": entries do not follow the previous batch's");
+  hasher_ = std::make_unique<ChainHasher>(prev, id);
+  batch_ = id;
+  hash_ = hash;
+  first_seq_ = first_seq;
+  count_ = count;
+  seen_ = 0;
+}
+
+void LedgerAudit::AddEntry(const Result<StoredEntry>& e, std::string_view legs_blob) {
+  const std::string name = "batch " + std::to_string(batch_);
+  ++seen_;
+  ++out_.entries;
+  if (!e.ok()) {
+    Problem(name + ": " + e.status().message());
+    return;
+  }
+  if (e->batch != batch_) {
+    Problem(name + ": entry " + std::to_string(e->seq) + " names batch " +
+            std::to_string(e->batch));
+  }
+  hasher_->AddEntry(e->entry.report.Canonical(), legs_blob);
+  Status balanced = CheckBalanced(e->entry);
+  if (!balanced.ok()) Problem(name + ": " + balanced.message());
+  for (const Leg& leg : e->entry.legs) accounts_[leg.account].second += leg.amount;
+  for (const TotalsDelta& d : e->entry.deltas) {
+    RunningTotal& t = totals_[d.key].second;
+    t.basis += d.delta.basis;
+    t.amount += d.delta.amount;
+  }
+}
+
+void LedgerAudit::EndBatch() {
+  const std::string name = "batch " + std::to_string(batch_);
+  auto rows = created_[batch_];
+  std::sort(rows.begin(), rows.end());
+  for (const auto& [table, id, text] : rows) hasher_->AddDictionaryRow(table, id, text);
+  if (seen_ != count_) {
+    Problem(name + ": holds " + std::to_string(seen_) + " entries, not " + std::to_string(count_));
+  }
+  if (hasher_->Finish() != hash_) Problem(name + ": hash mismatch (its contents were altered)");
+  prev_ = hash_;
+  expected_batch_ = batch_ + 1;
+  expected_seq_ = first_seq_ + count_;
+  hasher_.reset();
+}
+
+void LedgerAudit::AddOrphans(int64_t n) {
+  if (n > 0) Problem(std::to_string(n) + " entries belong to no batch");
+}
+
+VerifyResult LedgerAudit::Finish() {
+  for (const auto& [key, sums] : accounts_) {
+    if (sums.first != sums.second) {
+      Problem("account " + key + ": stored balance " + std::to_string(sums.first) +
+              " but its legs sum to " + std::to_string(sums.second));
+    }
+  }
+  for (const auto& [key, t] : totals_) {
+    if (t.first.basis != t.second.basis || t.first.amount != t.second.amount) {
+      Problem("running total " + key + " does not match its entries");
+    }
+  }
+  return std::move(out_);
+}
+
+}  // namespace accrue
