@@ -9,6 +9,8 @@ packages=(
   libhowardhinnant-date-dev tzdata
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libsodium-dev
+  librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev prometheus-cpp-dev
+  libhpdf-dev poppler-utils
   libpq-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -249,3 +249,41 @@ Status PgDb::CopyIn(const std::string& copy_sql, PgCopyRows& rows) {
 }
 
 }  // namespace accrue
+
+namespace accrue {
+
+Result<std::vector<SqlRow>> PgSql::Query(std::string_view sql,
+                                         const std::vector<SqlValue>& params) {
+  PgParams p;
+  for (const SqlValue& v : params) {
+    if (const auto* n = std::get_if<int64_t>(&v)) {
+      p.Int(*n);
+    } else if (const auto* t = std::get_if<std::string>(&v)) {
+      p.Text(*t);
+    } else {
+      p.NullInt();
+    }
+  }
+  ASSIGN_OR_RETURN(PgResult r, db_->Query(std::string(sql), p));
+  constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23;
+  std::vector<SqlRow> rows(static_cast<size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    SqlRow& row = rows[static_cast<size_t>(i)];
+    row.values.reserve(static_cast<size_t>(r.columns()));
+    for (int c = 0; c < r.columns(); ++c) {
+      if (r.IsNull(i, c)) {
+        row.values.emplace_back(std::monostate());
+        continue;
+      }
+      const Oid type = r.Type(c);
+      if (type == kBool || type == kInt8 || type == kInt2 || type == kInt4) {
+        row.values.emplace_back(r.Int(i, c));
+      } else {
+        row.values.emplace_back(r.Text(i, c));
+      }
+    }
+  }
+  return rows;
+}
+
+}  // namespace accrue

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "store/sql.h"
 
 namespace accrue {
 
@@ -47,6 +48,8 @@ class PgResult {
  public:
   explicit PgResult(PGresult* r) : r_(r, &PQclear) {}
   int rows() const { return PQntuples(r_.get()); }
+  int columns() const { return PQnfields(r_.get()); }
+  Oid Type(int col) const { return PQftype(r_.get(), col); }
   bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
   // An integer or boolean column; 0 for NULL.
   int64_t Int(int row, int col) const;
@@ -113,6 +116,21 @@ class PgDb {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text → statement name
+};
+
+// The portable SQL connection over a PgDb. A NULL parameter is typed as an integer.
+class PgSql : public SqlConn {
+ public:
+  explicit PgSql(PgDb* db) : db_(db) {}
+  Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                    const std::vector<SqlValue>& params) override;
+  Status Exec(const std::string& sql) override { return db_->Exec(sql); }
+  Status Begin() override { return db_->Exec("BEGIN"); }
+  Status Commit() override { return db_->Commit(); }
+  void Rollback() override { (void)db_->Exec("ROLLBACK"); }
+
+ private:
+  PgDb* db_;
 };
 
 }  // namespace accrue

@@ -457,6 +457,10 @@ class PostgresStore : public Store {
   Result<int64_t> Balance(const std::string& account) override;
   Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
   Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
+  Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
+                                                 const std::string& after_report_id,
+                                                 int64_t limit) override;
+  SqlConn& sql() override { return sql_; }
   Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
   Result<VerifyResult> Verify() override;
 
@@ -478,6 +482,7 @@ class PostgresStore : public Store {
 
   std::unique_ptr<PgDb> db_;
   PgDictionary dict_;
+  PgSql sql_{db_.get()};
   bool in_batch_ = false;
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
@@ -1077,6 +1082,24 @@ Result<std::vector<StoredEntry>> PostgresStore::WorkerEntries(AccountNumber work
                                   "ON c.entity = o.entity AND c.replaces = o.report_id AND "
                                   "c.replaces <> '' WHERE o.worker = $1) ORDER BY seq",
                               PgParams().Int(static_cast<int64_t>(worker.value()))));
+  std::vector<StoredEntry> out;
+  out.reserve(r.rows());
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(r, i, dict_));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<StoredEntry>> PostgresStore::EntityEntries(const std::string& entity,
+                                                              const std::string& after_report_id,
+                                                              int64_t limit) {
+  RETURN_IF_ERROR(Connected());
+  ASSIGN_OR_RETURN(PgResult r,
+                   db_->Query(std::string("SELECT ") + kEntryColumns +
+                                  " FROM entries WHERE entity = $1 AND report_id > "
+                                  "$2 ORDER BY report_id LIMIT $3",
+                              PgParams().Text(entity).Text(after_report_id).Int(limit)));
   std::vector<StoredEntry> out;
   out.reserve(r.rows());
   for (int i = 0; i < r.rows(); ++i) {

@@ -118,3 +118,63 @@ Result<SqliteStmt*> SqliteDb::Prepare(std::string_view sql) {
 }
 
 }  // namespace accrue
+
+namespace accrue {
+
+Result<std::vector<SqlRow>> SqliteSql::Query(std::string_view sql,
+                                             const std::vector<SqlValue>& params) {
+  db_->ResetAll();
+  auto it = translated_.find(std::string(sql));
+  if (it == translated_.end()) {
+    std::string text(sql);
+    for (char& c : text) {
+      if (c == '$') c = '?';
+    }
+    it = translated_.emplace(std::string(sql), std::move(text)).first;
+  }
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(it->second));
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int at = static_cast<int>(i) + 1;
+    if (const auto* n = std::get_if<int64_t>(&params[i])) {
+      s->Bind(at, *n);
+    } else if (const auto* t = std::get_if<std::string>(&params[i])) {
+      s->Bind(at, std::string_view(*t));
+    } else {
+      s->BindNull(at);
+    }
+  }
+  std::vector<SqlRow> rows;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    SqlRow r;
+    const int n = sqlite3_column_count(s->stmt_);
+    r.values.reserve(static_cast<size_t>(n));
+    for (int c = 0; c < n; ++c) {
+      switch (sqlite3_column_type(s->stmt_, c)) {
+        case SQLITE_NULL:
+          r.values.emplace_back(std::monostate());
+          break;
+        case SQLITE_INTEGER:
+          r.values.emplace_back(s->Int(c));
+          break;
+        default:
+          r.values.emplace_back(s->Text(c));
+      }
+    }
+    rows.push_back(std::move(r));
+  }
+  db_->ResetAll();
+  return rows;
+}
+
+Status SqliteSql::Exec(const std::string& sql) {
+  db_->ResetAll();
+  return db_->Exec(sql);
+}
+
+Status SqliteSql::Begin() { return Exec("BEGIN IMMEDIATE"); }
+Status SqliteSql::Commit() { return Exec("COMMIT"); }
+void SqliteSql::Rollback() { (void)Exec("ROLLBACK"); }
+
+}  // namespace accrue

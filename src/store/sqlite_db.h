@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "store/sql.h"
 
 namespace accrue {
 
@@ -43,6 +44,7 @@ class SqliteStmt {
 
  private:
   friend class SqliteDb;
+  friend class SqliteSql;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   std::vector<SqliteStmt*>* busy_;
@@ -73,6 +75,22 @@ class SqliteDb {
   };
   std::unordered_map<std::string, std::unique_ptr<SqliteStmt>, Hash, std::equal_to<>> cache_;
   std::vector<SqliteStmt*> busy_;  // may have a row pending: what ResetAll must reset
+};
+
+// The portable SQL connection over a SqliteDb: `$N` placeholders are read as `?N`.
+class SqliteSql : public SqlConn {
+ public:
+  explicit SqliteSql(SqliteDb* db) : db_(db) {}
+  Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                    const std::vector<SqlValue>& params) override;
+  Status Exec(const std::string& sql) override;
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+
+ private:
+  SqliteDb* db_;
+  std::unordered_map<std::string, std::string> translated_;  // $N text → ?N text
 };
 
 }  // namespace accrue

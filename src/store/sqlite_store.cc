@@ -314,6 +314,10 @@ class SqliteStore : public Store {
   Result<int64_t> Balance(const std::string& account) override;
   Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
   Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
+  Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
+                                                 const std::string& after_report_id,
+                                                 int64_t limit) override;
+  SqlConn& sql() override { return sql_; }
   Result<int64_t> CountEntries() override {
     db_->ResetAll();
     return Count("SELECT count(*) FROM entries");
@@ -337,6 +341,7 @@ class SqliteStore : public Store {
 
   std::unique_ptr<SqliteDb> db_;
   SqliteDictionary dict_;
+  SqliteSql sql_{db_.get()};
   bool in_batch_ = false;
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
@@ -875,6 +880,26 @@ Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker
     ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
     out.push_back(std::move(e));
   }
+  return out;
+}
+
+Result<std::vector<StoredEntry>> SqliteStore::EntityEntries(const std::string& entity,
+                                                            const std::string& after_report_id,
+                                                            int64_t limit) {
+  db_->ResetAll();
+  static const std::string kSql = std::string("SELECT ") + kEntryColumns +
+                                  " FROM entries WHERE entity=?1 AND report_id>?2 ORDER BY "
+                                  "report_id LIMIT ?3";
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
+  s->Bind(1, entity).Bind(2, after_report_id).Bind(3, limit);
+  std::vector<StoredEntry> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+    out.push_back(std::move(e));
+  }
+  db_->ResetAll();
   return out;
 }
 

@@ -22,6 +22,7 @@
 #include "engine/engine.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
+#include "store/sql.h"
 
 namespace accrue {
 
@@ -114,11 +115,20 @@ class Store {
   virtual Result<int64_t> Balance(const std::string& account) = 0;
   virtual Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) = 0;
   virtual Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) = 0;
+  // A hiring entity's entries (reports and corrections) in report-id order, after
+  // `after_report_id` (empty: from the first), at most `limit`.
+  virtual Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
+                                                         const std::string& after_report_id,
+                                                         int64_t limit) = 0;
   virtual Result<int64_t> CountEntries() = 0;
 
   // Recomputes every balance and running total from the entries, checks that every entry
   // balances and that the hash chain is unbroken.
   virtual Result<VerifyResult> Verify() = 0;
+
+  // The store's connection for modules with tables of their own (see store/sql.h). Not to be
+  // used while a ledger batch is open unless the module means to write inside it.
+  virtual SqlConn& sql() = 0;
 };
 
 // Opens (creating if needed) and migrates the SQLite store at `path`.
