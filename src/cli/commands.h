@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/cli.h"
+#include "workload/workload.h"
 
 namespace accrue::cli {
 
@@ -16,11 +17,16 @@ void AddRegistryCommands(CLI::App& app, Globals& g,
 void AddPolicyCommands(CLI::App& app, Globals& g, int& status);  // policy check|test|load
 void AddLedgerCommands(CLI::App& app, Globals& g, int& status);  // ingest, balance, explain, verify
 void AddDemoCommand(CLI::App& app, Globals& g, int& status);     // demo
+void AddServeCommand(CLI::App& app, Globals& g, int& status);    // serve, key issue|list|...
 void AddSimulateCommand(CLI::App& app, Globals& g, int& status);  // simulate
 
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);
 int Explain(const Globals& g, const std::string& account, const std::string& benefit, size_t limit);
 int Verify(const Globals& g);
+
+// A fresh demo SQLite store (g.db, renamed from the default to accrue-demo.db): the example
+// packs, generated entities and workers, and a month of their work ingested.
+Result<Workload> BuildDemoStore(Globals& g, const std::string& policies, int64_t workers);
 
 }  // namespace accrue::cli

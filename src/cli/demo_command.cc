@@ -62,38 +62,44 @@ Status Seed(Store& store, const DemoArgs& args, const Workload& w, const std::st
   return Status::Ok();
 }
 
-int RunDemo(Globals g, const DemoArgs& args) {
+}  // namespace
+
+Result<Workload> BuildDemoStore(Globals& g, const std::string& policies, int64_t workers) {
   if (!g.postgres.empty()) {
-    return Fail(Status::Invalid("the demo builds a fresh SQLite file; use --db, not --postgres"));
+    return Status::Invalid("the demo builds a fresh SQLite file; use --db, not --postgres");
   }
   if (g.db == "accrue.db") g.db = "accrue-demo.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(g.db + suffix);
   const std::string csv_path = g.db + ".reports.csv";
-  auto store = OpenStore(g);
-  if (!store.ok()) return Fail(store.status());
+  ASSIGN_OR_RETURN(auto store, OpenStore(g));
   WorkloadSpec spec;
-  spec.workers = args.workers;
+  spec.workers = workers;
   spec.entities = 8;
-  spec.reports = args.workers * 30;
-  const Workload w = MakeWorkload(spec);
-  Status st = Seed(**store, args, w, csv_path);
-  if (!st.ok()) return Fail(st);
+  spec.reports = workers * 30;
+  Workload w = MakeWorkload(spec);
+  RETURN_IF_ERROR(Seed(*store, DemoArgs{policies, workers}, w, csv_path));
 
-  auto registry = Registry::Load(**store);
-  if (!registry.ok()) return Fail(registry.status());
-  auto reader = CsvReader::Open(csv_path);
-  if (!reader.ok()) return Fail(reader.status());
+  ASSIGN_OR_RETURN(auto registry, Registry::Load(*store));
+  ASSIGN_OR_RETURN(auto reader, CsvReader::Open(csv_path));
   CsvIngestOptions options;
   options.source = "demo";
   options.on_reject = [&](const std::vector<FieldError>& errors, auto) {
     for (const auto& e : errors) std::cout << "  refused: " << e.ToString() << "\n";
   };
   std::cout << "\naccrue ingest " << csv_path << "\n";
-  auto summary = IngestCsv(**store, **registry, std::move(*reader), options);
-  if (!summary.ok()) return Fail(summary.status());
-  std::cout << "  " << summary->rows << " rows: " << summary->recorded << " recorded, "
-            << summary->corrected << " corrected, " << summary->already_recorded
-            << " already recorded, " << summary->rejected << " refused\n";
+  ASSIGN_OR_RETURN(auto summary, IngestCsv(*store, *registry, std::move(reader), options));
+  std::cout << "  " << summary.rows << " rows: " << summary.recorded << " recorded, "
+            << summary.corrected << " corrected, " << summary.already_recorded
+            << " already recorded, " << summary.rejected << " refused\n";
+  return w;
+}
+
+namespace {
+
+int RunDemo(Globals g, const DemoArgs& args) {
+  auto built = BuildDemoStore(g, args.policies, args.workers);
+  if (!built.ok()) return Fail(built.status());
+  const Workload& w = *built;
 
   // One worker of each kind of work: Seattle rideshare, a Washington employee, cleaning.
   for (size_t k : {size_t{0}, size_t{1}, size_t{4}}) {

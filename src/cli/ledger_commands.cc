@@ -93,20 +93,7 @@ int Balance(const Globals& g, const std::string& account_text) {
   auto s = SummarizeAccount(**store, *account);
   if (!s.ok()) return Fail(s.status());
   if (g.json) {
-    nlohmann::json out = {
-        {"account", s->worker.account.ToString()}, {"name", s->worker.name},
-        {"total", s->total.ToString(2)},           {"reports", s->reports},
-        {"benefits", nlohmann::json::array()},     {"by_payer", nlohmann::json::array()}};
-    for (const auto& b : s->benefits) {
-      out["benefits"].push_back({{"benefit", b.benefit},
-                                 {"money", b.money.ToString(2)},
-                                 {"leave_hours", b.leave_hours.ToString(2)}});
-    }
-    for (const auto& p : s->by_payer) {
-      out["by_payer"].push_back(
-          {{"entity", p.entity}, {"payer", PayerName(p.payer)}, {"money", p.money.ToString(2)}});
-    }
-    PrintJson(out);
+    PrintJson(ToJson(*s));
     return 0;
   }
   std::cout << "Account " << s->worker.account.ToString() << "  " << s->worker.name << "  ("
@@ -141,22 +128,7 @@ int Explain(const Globals& g, const std::string& account_text, const std::string
   };
   if (g.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& l : *lines) {
-      out.push_back({{"work_date", l.work_date.ToString()},
-                     {"entity", l.entity},
-                     {"report_id", l.report_id},
-                     {"replaces", l.replaces},
-                     {"benefit", l.benefit},
-                     {"unit", l.unit == Unit::kHours ? "hours" : "money"},
-                     {"amount", l.unit == Unit::kHours ? Hours::FromUnits(l.amount).ToString()
-                                                       : Money::FromUnits(l.amount).ToString(2)},
-                     {"program", l.pack},
-                     {"version", l.version},
-                     {"rule", l.rule},
-                     {"payer", PayerName(l.payer)},
-                     {"rate", l.rate},
-                     {"note", l.note}});
-    }
+    for (const auto& l : *lines) out.push_back(ToJson(l));
     PrintJson(out);
     return 0;
   }

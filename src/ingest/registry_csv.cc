@@ -155,4 +155,38 @@ Result<RegistryCsv<Worker>> ReadWorkersCsv(CsvReader* reader) {
   return ReadRegistryCsv<Worker>(reader, kWorkerColumns, "account", ParseWorker);
 }
 
+namespace {
+
+template <typename T, typename Parse>
+std::optional<T> ParseOne(const CsvHeader& header, const CsvRecord& record,
+                          std::vector<FieldError>* errors, Parse parse) {
+  if (std::optional<FieldError> width = header.CheckWidth(record)) {
+    errors->push_back(std::move(*width));
+    return std::nullopt;
+  }
+  RowErrors row(record.row, errors);
+  T value;
+  parse(header, record, &row, &value);
+  if (!row.ok()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<Jurisdiction> ParseJurisdictionRecord(const CsvHeader& header,
+                                                    const CsvRecord& record,
+                                                    std::vector<FieldError>* errors) {
+  return ParseOne<Jurisdiction>(header, record, errors, ParseJurisdiction);
+}
+
+std::optional<HiringEntity> ParseEntityRecord(const CsvHeader& header, const CsvRecord& record,
+                                              std::vector<FieldError>* errors) {
+  return ParseOne<HiringEntity>(header, record, errors, ParseEntity);
+}
+
+std::optional<Worker> ParseWorkerRecord(const CsvHeader& header, const CsvRecord& record,
+                                        std::vector<FieldError>* errors) {
+  return ParseOne<Worker>(header, record, errors, ParseWorker);
+}
+
 }  // namespace accrue

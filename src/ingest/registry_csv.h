@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -46,5 +47,15 @@ Result<RegistryCsv<Jurisdiction>> ReadJurisdictionsCsv(CsvReader* reader);
 Result<RegistryCsv<HiringEntity>> ReadEntitiesCsv(CsvReader* reader);
 // A worker whose account is empty in the file has an invalid (default) AccountNumber.
 Result<RegistryCsv<Worker>> ReadWorkersCsv(CsvReader* reader);
+
+// One record read against `header` (a row of a file, or an API's JSON object laid out as a
+// row): the value, or nullopt with one FieldError per bad field appended to *errors.
+std::optional<Jurisdiction> ParseJurisdictionRecord(const CsvHeader& header,
+                                                    const CsvRecord& record,
+                                                    std::vector<FieldError>* errors);
+std::optional<HiringEntity> ParseEntityRecord(const CsvHeader& header, const CsvRecord& record,
+                                              std::vector<FieldError>* errors);
+std::optional<Worker> ParseWorkerRecord(const CsvHeader& header, const CsvRecord& record,
+                                        std::vector<FieldError>* errors);
 
 }  // namespace accrue

@@ -76,4 +76,38 @@ Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber acco
   return out;
 }
 
+nlohmann::json ToJson(const AccountSummary& s) {
+  nlohmann::json out = {
+      {"account", s.worker.account.ToString()}, {"name", s.worker.name},
+      {"total", s.total.ToString(2)},           {"reports", s.reports},
+      {"benefits", nlohmann::json::array()},    {"by_payer", nlohmann::json::array()}};
+  for (const auto& b : s.benefits) {
+    out["benefits"].push_back({{"benefit", b.benefit},
+                               {"money", b.money.ToString(2)},
+                               {"leave_hours", b.leave_hours.ToString(2)}});
+  }
+  for (const auto& p : s.by_payer) {
+    out["by_payer"].push_back(
+        {{"entity", p.entity}, {"payer", PayerName(p.payer)}, {"money", p.money.ToString(2)}});
+  }
+  return out;
+}
+
+nlohmann::json ToJson(const ExplainLine& l) {
+  return {{"work_date", l.work_date.ToString()},
+          {"entity", l.entity},
+          {"report_id", l.report_id},
+          {"replaces", l.replaces},
+          {"benefit", l.benefit},
+          {"unit", l.unit == Unit::kHours ? "hours" : "money"},
+          {"amount", l.unit == Unit::kHours ? Hours::FromUnits(l.amount).ToString()
+                                            : Money::FromUnits(l.amount).ToString(2)},
+          {"program", l.pack},
+          {"version", l.version},
+          {"rule", l.rule},
+          {"payer", PayerName(l.payer)},
+          {"rate", l.rate},
+          {"note", l.note}};
+}
+
 }  // namespace accrue

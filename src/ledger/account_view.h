@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "nlohmann/json.hpp"
 #include "store/store.h"
 
 namespace accrue {
@@ -54,5 +55,9 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account);
 // Every line behind the balance, oldest first; `benefit` empty for all benefits.
 Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber account,
                                                 const std::string& benefit);
+
+// The JSON forms the CLI's --json and the API share. Money as exact decimal strings.
+nlohmann::json ToJson(const AccountSummary& summary);
+nlohmann::json ToJson(const ExplainLine& line);
 
 }  // namespace accrue

@@ -1,0 +1,104 @@
+// Recording reports that arrive over HTTP: one writer thread, group commit.
+//
+// Every intake request (one report, a batch) becomes a job on a queue. The writer takes all
+// the jobs waiting, records them in one ledger batch — one transaction, one fsync — and only
+// then answers each: a report is acknowledged only once it is durable, and many concurrent
+// single-report requests share one commit. Jobs stay independent: a refused report stages
+// nothing, and an all-or-nothing batch is recorded in a batch of its own, rolled back whole
+// if any of its reports is refused.
+//
+// Idempotency keys are checked and recorded by the writer inside the same transaction, under
+// the store's write lock, so that a key answers the same response on every node and is never
+// half-recorded. The writer answers every job exactly once, also when the store fails (the
+// job's render function decides the response; a failed commit becomes a 503 problem).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/http.h"
+#include "ingest/ingestor.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+namespace accrue::api {
+
+// The registry snapshot every request reads; replaced whole when an administrator changes a
+// registry or loads a pack, or when a report names something another node has just added.
+class SharedRegistry {
+ public:
+  std::shared_ptr<const Registry> Get() const;
+  Status Reload(Store& store);
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Registry> registry_;
+};
+
+struct IntakeJob {
+  std::vector<IncomingReport> reports;
+  bool atomic = true;  // all-or-nothing
+  // Set for a batch sent with an Idempotency-Key.
+  std::string idempotency_entity;
+  std::string idempotency_key;
+  std::string request_hash;
+  // Turns the results into the response; `committed` is false when an all-or-nothing job
+  // was rolled back.
+  std::function<HttpResponse(const std::vector<ReportResult>&, bool committed)> render;
+  Responder respond;
+};
+
+struct IntakeStats {
+  int64_t batches = 0;
+  int64_t jobs = 0;
+};
+
+class Intake {
+ public:
+  using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  // Opens the writer's own store connection and starts the writer.
+  static Result<std::unique_ptr<Intake>> Start(const StoreFactory& open, SharedRegistry& registry,
+                                               Clock clock);
+  ~Intake();  // Stop()s
+
+  void Submit(IntakeJob job);
+  // Answers every job already submitted, then stops the writer; later jobs get a 503.
+  void Stop();
+  IntakeStats stats() const;
+
+ private:
+  Intake(std::unique_ptr<Store> store, SharedRegistry& registry, Clock clock);
+  void Run();
+  // Takes the next group of jobs: every queued job, except that an all-or-nothing batch of
+  // more than one report goes alone.
+  std::vector<IntakeJob> NextGroup(std::unique_lock<std::mutex>& lock);
+  void Record(std::vector<IntakeJob>& group);
+  // The stored answer to a job's idempotency key, if the key was used before.
+  Result<std::optional<HttpResponse>> Replay(const IntakeJob& job);
+  Status Remember(const IntakeJob& job, const HttpResponse& response);
+  std::shared_ptr<const Registry> RegistryFor(const std::vector<IntakeJob>& group);
+
+  std::unique_ptr<Store> store_;
+  SharedRegistry& registry_;
+  Clock clock_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<IntakeJob> queue_;
+  bool stopping_ = false;
+  IntakeStats stats_;
+  std::thread writer_;
+};
+
+// Creates the idempotency-key table on first use.
+Status MigrateIntake(SqlConn& sql);
+
+}  // namespace accrue::api

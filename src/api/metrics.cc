@@ -1,0 +1,60 @@
+#include "api/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace accrue::api {
+
+struct Metrics::Families {
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Histogram>& latency;
+  prometheus::Family<prometheus::Counter>& reports;
+  prometheus::Histogram& batch;
+};
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  auto& requests = prometheus::BuildCounter()
+                       .Name("accrue_http_requests_total")
+                       .Help("HTTP requests by route, method and status")
+                       .Register(*registry_);
+  auto& latency = prometheus::BuildHistogram()
+                      .Name("accrue_http_request_seconds")
+                      .Help("Time from request to response, by route")
+                      .Register(*registry_);
+  auto& reports = prometheus::BuildCounter()
+                      .Name("accrue_reports_total")
+                      .Help("Work reports received over the API, by outcome")
+                      .Register(*registry_);
+  auto& batch = prometheus::BuildHistogram()
+                    .Name("accrue_batch_reports")
+                    .Help("Reports per intake request")
+                    .Register(*registry_)
+                    .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 10000});
+  f_ = std::make_unique<Families>(Families{requests, latency, reports, batch});
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::Request(const std::string& route, const std::string& method, int status,
+                      std::chrono::steady_clock::duration latency) {
+  f_->requests.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries kBounds{
+      0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  f_->latency.Add({{"route", route}}, kBounds)
+      .Observe(std::chrono::duration<double>(latency).count());
+}
+
+void Metrics::Reports(const std::string& outcome, int64_t n) {
+  f_->reports.Add({{"outcome", outcome}}).Increment(static_cast<double>(n));
+}
+
+void Metrics::Batch(size_t reports) { f_->batch.Observe(static_cast<double>(reports)); }
+
+std::string Metrics::Render() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace accrue::api
