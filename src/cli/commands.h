@@ -19,6 +19,7 @@ void AddLedgerCommands(CLI::App& app, Globals& g, int& status);  // ingest, bala
 void AddDemoCommand(CLI::App& app, Globals& g, int& status);     // demo
 void AddServeCommand(CLI::App& app, Globals& g, int& status);    // serve, key issue|list|...
 void AddSimulateCommand(CLI::App& app, Globals& g, int& status);  // simulate
+void AddEligibilityCommand(CLI::App& app, Globals& g, int& status);  // eligibility
 
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   accrue::cli::AddDemoCommand(app, globals, status);
   accrue::cli::AddSimulateCommand(app, globals, status);
   accrue::cli::AddServeCommand(app, globals, status);
+  accrue::cli::AddEligibilityCommand(app, globals, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

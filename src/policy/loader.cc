@@ -845,6 +845,232 @@ std::optional<AccrualRule> ReadAccrual(Context& cx, const toml::table& t, const 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Eligibility rules.
+
+constexpr int64_t kHoursInAWeek = 168;
+
+const std::vector<std::pair<std::string, Basis>> kEligibilityBases = {
+    {"hours", Basis::kHours}, {"earnings", Basis::kEarnings}};
+const std::vector<std::pair<std::string, Period>> kEligibilityPeriods = {
+    {"month", Period::kMonth}, {"quarter", Period::kQuarter}};
+
+std::string TierText(const EligibilityRule& rule, const EligibilityTier& tier) {
+  if (tier.hours_per_week) return tier.hours_per_week->ToString() + " h a week";
+  return rule.basis == Basis::kHours ? Hours::FromUnits(tier.minimum).ToString() + " h"
+                                     : Money::FromUnits(tier.minimum).ToString(2);
+}
+
+// A positive threshold at `key` in the rule's basis: hours, or dollars of earnings.
+std::optional<int64_t> ReadThreshold(const TableReader& r, std::string_view key, Basis basis) {
+  std::optional<int64_t> units;
+  if (basis == Basis::kHours) {
+    if (auto h = r.HoursAt(key, true)) units = h->units();
+  } else if (auto m = r.MoneyAt(key, true)) {
+    units = m->units();
+  }
+  if (units && *units == 0) {
+    r.Error(key, "must be more than 0");
+    return std::nullopt;
+  }
+  return units;
+}
+
+// `minimum` (in the basis's unit), or `hours_per_week` averaged over a quarter.
+bool ReadTierThreshold(const TableReader& r, const EligibilityRule& rule, EligibilityTier* tier) {
+  const bool has_minimum = r.Has("minimum");
+  if (r.Has("hours_per_week")) {
+    if (has_minimum) {
+      r.Error("hours_per_week", "give either minimum or hours_per_week, not both");
+      return false;
+    }
+    if (rule.basis != Basis::kHours) {
+      r.Error("hours_per_week", "hours_per_week counts hours; it needs basis = \"hours\"");
+      return false;
+    }
+    if (rule.per != Period::kQuarter) {
+      r.Error("hours_per_week",
+              "hours_per_week is averaged over a quarter's 13 weeks; it needs per = \"quarter\" "
+              "(for a month, give minimum in hours)");
+      return false;
+    }
+    auto h = r.HoursAt("hours_per_week", true);
+    if (h && (h->is_zero() || *h > Hours::Whole(kHoursInAWeek))) {
+      r.Error("hours_per_week", "must be more than 0 and at most " + std::to_string(kHoursInAWeek) +
+                                    " (the hours in a week)");
+      return false;
+    }
+    if (!h) return false;
+    tier->hours_per_week = *h;
+    return true;
+  }
+  auto minimum = ReadThreshold(r, "minimum", rule.basis);
+  if (minimum) tier->minimum = *minimum;
+  return minimum.has_value();
+}
+
+// `[[...tier]]`: named thresholds, each above the one before.
+bool ReadEligibilityTiers(const TableReader& r, EligibilityRule* rule) {
+  const auto tables = r.Tables("tier", false);
+  bool valid = true;
+  std::set<std::string> names;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    TableReader tr(r.cx(), *tables[i], Indexed(r.Key("tier"), i),
+                   {"name", "minimum", "hours_per_week"});
+    EligibilityTier tier;
+    auto name = tr.String("name", true);
+    bool ok = name.has_value() && ReadTierThreshold(tr, *rule, &tier);
+    if (name) {
+      tier.name = *name;
+      Status st = ValidateName("tier name", *name);
+      if (!st.ok()) tr.Error("name", st.message());
+      if (st.ok() && !names.insert(*name).second) {
+        tr.Error("name", "another tier of this rule is already named " + Quote(*name));
+        ok = false;
+      }
+      ok = ok && st.ok();
+    }
+    if (ok && !rule->tiers.empty() && tier.Threshold() <= rule->tiers.back().Threshold()) {
+      const EligibilityTier& before = rule->tiers.back();
+      tr.cx().Error(tr.line(), tr.path(),
+                    "tiers must rise: " + Quote(tier.name) + " (" + TierText(*rule, tier) +
+                        ") is not above " + Quote(before.name) + " (" + TierText(*rule, before) +
+                        ")");
+      ok = false;
+    }
+    if (ok) rule->tiers.push_back(std::move(tier));
+    valid = valid && ok;
+  }
+  return valid;
+}
+
+// `bank = { monthly_draw, cap, forfeit_after_months }`: hours, counted month by month, pooled.
+bool ReadHourBank(const TableReader& r, EligibilityRule* rule) {
+  const toml::table* t = r.Table("bank", true);
+  if (t == nullptr) return false;
+  TableReader br(r.cx(), *t, r.Key("bank"), {"monthly_draw", "cap", "forfeit_after_months"});
+  if (rule->basis != Basis::kHours || rule->per != Period::kMonth) {
+    r.Error("bank",
+            "an hour bank credits hours month by month: it needs basis = \"hours\" and "
+            "per = \"month\"");
+    return false;
+  }
+  if (rule->scope != CapScope::kWorker) {
+    r.Error("bank", "an hour bank pools all the worker's hours: scope must be \"worker\"");
+    return false;
+  }
+  HourBank bank;
+  auto draw = br.HoursAt("monthly_draw", true);
+  if (draw && draw->is_zero()) {
+    br.Error("monthly_draw", "must be more than 0");
+    draw.reset();
+  }
+  bool valid = draw.has_value();
+  if (draw) bank.monthly_draw = *draw;
+  if (br.Has("cap")) {
+    bank.cap = br.HoursAt("cap", false);
+    if (bank.cap && draw && *bank.cap < *draw) {
+      br.Error("cap", "a bank that holds less than the monthly draw (" + draw->ToString() +
+                          " h) can never pay for a month on its own");
+      bank.cap.reset();
+    }
+    valid = valid && bank.cap.has_value();
+  }
+  if (br.Has("forfeit_after_months")) {
+    auto months = br.Integer("forfeit_after_months", false);
+    if (months && (*months < 1 || *months > 120)) {
+      br.Error("forfeit_after_months", "must be between 1 and 120");
+      months.reset();
+    }
+    if (months) bank.forfeit_after_months = static_cast<int>(*months);
+    valid = valid && months.has_value();
+  }
+  if (valid) rule->bank = bank;
+  return valid;
+}
+
+// Exactly one of `minimum`, `[[tier]]` and `bank` says what qualifies.
+bool ReadEligibilityThresholds(const TableReader& r, EligibilityRule* rule) {
+  const int given = (r.Has("minimum") ? 1 : 0) + (r.Has("tier") ? 1 : 0) + (r.Has("bank") ? 1 : 0);
+  if (given == 0) {
+    r.cx().Error(r.line(), r.path(),
+                 "say what qualifies: a minimum, [[tier]] thresholds or an hour bank");
+    return false;
+  }
+  if (given > 1) {
+    r.cx().Error(r.line(), r.path(), "give only one of minimum, [[tier]] and bank");
+    return false;
+  }
+  if (r.Has("bank")) return ReadHourBank(r, rule);
+  if (r.Has("tier")) return ReadEligibilityTiers(r, rule);
+  EligibilityTier tier;
+  auto minimum = ReadThreshold(r, "minimum", rule->basis);
+  if (!minimum) return false;
+  tier.minimum = *minimum;
+  rule->tiers.push_back(tier);
+  return true;
+}
+
+std::optional<EligibilityRule> ReadEligibilityRule(Context& cx, const toml::table& t,
+                                                   const std::string& path) {
+  TableReader r(cx, t, path,
+                {"benefit", "basis", "per", "lag_months", "scope", "minimum", "tier", "bank"});
+  EligibilityRule rule;
+  bool valid = true;
+  if (auto benefit = r.String("benefit", true)) {
+    rule.benefit = *benefit;
+    if (cx.FindBenefit(*benefit) == nullptr) {
+      r.Error("benefit",
+              "unknown benefit " + Quote(*benefit) + " (known: " + cx.BenefitNames() + ")");
+      valid = false;
+    }
+  } else {
+    valid = false;
+  }
+  auto basis = r.Choice("basis", false, kEligibilityBases);
+  auto per = r.Choice("per", false, kEligibilityPeriods);
+  auto scope = r.Choice("scope", false, kScopes);
+  valid =
+      valid && (basis || !r.Has("basis")) && (per || !r.Has("per")) && (scope || !r.Has("scope"));
+  rule.basis = basis.value_or(Basis::kHours);
+  rule.per = per.value_or(Period::kMonth);
+  rule.scope = scope.value_or(CapScope::kWorker);
+  if (r.Has("lag_months")) {
+    auto lag = r.Integer("lag_months", false);
+    if (lag && (*lag < 0 || *lag > kMaxLagMonths)) {
+      r.Error("lag_months", "must be between 0 and " + std::to_string(kMaxLagMonths) + " (got " +
+                                std::to_string(*lag) + ")");
+      lag.reset();
+    }
+    rule.lag_months = static_cast<int>(lag.value_or(0));
+    valid = valid && lag.has_value();
+  }
+  // The thresholds' units depend on the basis and period, so read them only when those are good.
+  valid = valid && ReadEligibilityThresholds(r, &rule);
+  if (!valid) return std::nullopt;
+  return rule;
+}
+
+// Every `[[version.eligibility]]` of a version, at most one per benefit.
+bool ReadEligibility(const TableReader& r, PolicyVersion* v) {
+  bool valid = true;
+  std::set<std::string> decided;
+  const auto tables = r.Tables("eligibility", false);
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const std::string rule_path = Indexed(r.Key("eligibility"), i);
+    auto rule = ReadEligibilityRule(r.cx(), *tables[i], rule_path);
+    if (rule && !decided.insert(rule->benefit).second) {
+      r.cx().Error(
+          LineOf(*tables[i]), rule_path + ".benefit",
+          "another eligibility rule in this version already decides " + Quote(rule->benefit));
+      rule.reset();
+    }
+    if (rule) v->eligibility.push_back(std::move(*rule));
+    valid = valid && rule.has_value();
+  }
+  return valid;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Versions and their chronology.
 
 // Where a version sits in time, as written (for the contiguity checks).
@@ -858,7 +1084,9 @@ struct VersionSpan {
 
 std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t, const std::string& path,
                                          VersionSpan* span) {
-  TableReader r(cx, t, path, {"effective", "ends", "stacking", "notes", "contribution", "accrual"});
+  TableReader r(
+      cx, t, path,
+      {"effective", "ends", "stacking", "notes", "contribution", "accrual", "eligibility"});
   PolicyVersion v;
   span->effective = r.DateAt("effective", true);
   span->ends = r.DateAt("ends", false);
@@ -896,6 +1124,7 @@ std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t, cons
     if (rule) v.accruals.push_back(std::move(*rule));
     valid = valid && rule.has_value();
   }
+  valid = ReadEligibility(r, &v) && valid;
   if (!valid) return std::nullopt;
   return v;
 }

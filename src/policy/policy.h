@@ -95,6 +95,48 @@ struct AccrualRule {
   std::vector<std::string> sectors;
 };
 
+// Eligibility: whether the work counted in a period qualifies a worker for a benefit in a month.
+// Work is pooled across every hiring entity (scope kWorker) unless the rule counts each entity
+// alone (kWorkerEntity: one entity must reach the threshold by itself).
+
+// A threshold step. Either `minimum` (in the rule's basis: Hours or Money units per period) or,
+// for hours counted over a quarter, `hours_per_week` averaged over the quarter's 13 weeks (the
+// threshold is then hours_per_week x 13, compared exactly, never by dividing).
+inline constexpr int kWeeksPerQuarter = 13;
+
+struct EligibilityTier {
+  std::string name;  // "full_time"; empty for a rule's single unnamed threshold
+  int64_t minimum = 0;
+  std::optional<Hours> hours_per_week;  // at most 168
+
+  // The threshold in the basis's units per period.
+  int64_t Threshold() const {
+    return hours_per_week ? hours_per_week->units() * kWeeksPerQuarter : minimum;
+  }
+};
+
+// A building-trades hour bank: hours worked are credited each month, a month of coverage draws
+// `monthly_draw`, the bank keeps at most `cap` after the draw, and after `forfeit_after_months`
+// consecutive months without work what is left is forfeited.
+struct HourBank {
+  Hours monthly_draw;
+  std::optional<Hours> cap;
+  int forfeit_after_months = 0;  // 0: never forfeited
+};
+
+inline constexpr int kMaxLagMonths = 24;
+
+struct EligibilityRule {
+  std::string benefit;
+  Basis basis = Basis::kHours;  // kHours or kEarnings (before tips)
+  Period per = Period::kMonth;  // kMonth or kQuarter
+  // Coverage in month M is decided by the latest period that ends no later than M - lag_months.
+  int lag_months = 0;
+  CapScope scope = CapScope::kWorker;
+  std::vector<EligibilityTier> tiers;  // rising thresholds; the first is the eligibility threshold
+  std::optional<HourBank> bank;        // instead of tiers (hours, per month, pooled)
+};
+
 enum class Stacking { kAdd, kMax };
 
 struct PolicyVersion {
@@ -103,6 +145,7 @@ struct PolicyVersion {
   Stacking stacking = Stacking::kAdd;
   std::vector<ContributionRule> contributions;
   std::vector<AccrualRule> accruals;
+  std::vector<EligibilityRule> eligibility;  // at most one per benefit
   std::string notes;
 };
 

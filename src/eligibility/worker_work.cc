@@ -1,0 +1,82 @@
+#include "eligibility/worker_work.h"
+
+#include <map>
+#include <set>
+#include <utility>
+
+namespace accrue {
+namespace {
+
+bool HasEligibilityRules(const PolicyPack& pack) {
+  for (const PolicyVersion& v : pack.versions) {
+    if (!v.eligibility.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::vector<WorkReport>> CurrentWorkReports(Store& store, AccountNumber worker) {
+  ASSIGN_OR_RETURN(std::vector<StoredEntry> entries, store.WorkerEntries(worker));
+  // WorkerEntries includes every correction of this worker's reports, even one that moved the
+  // report to someone else, so the replaced set is complete.
+  std::set<std::pair<std::string, std::string>> replaced;
+  for (const StoredEntry& e : entries) {
+    const WorkReport& r = e.entry.report;
+    if (e.entry.kind == EntryKind::kCorrection && !r.replaces.empty()) {
+      replaced.emplace(r.entity, r.replaces);
+    }
+  }
+  std::vector<WorkReport> out;
+  for (StoredEntry& e : entries) {
+    WorkReport& r = e.entry.report;
+    if (r.worker != worker || replaced.count({r.entity, r.report_id}) != 0) continue;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<ProgramWork> WorkByProgram(const Registry& registry,
+                                       std::span<const WorkReport> reports) {
+  using Key = std::pair<YearMonth, std::string>;  // month, entity
+  std::map<const PolicyPack*, std::map<Key, MonthWork>> by_pack;
+  for (const WorkReport& r : reports) {
+    const HiringEntity* entity = registry.FindEntity(r.entity);
+    const std::string sector = !r.sector.empty() || entity == nullptr ? r.sector : entity->sector;
+    const auto applicable =
+        registry.policies().Select(registry.Chain(r.jurisdiction), sector, r.entity, r.work_date);
+    const YearMonth month = YearMonth::Of(r.work_date);
+    for (const Applicable& a : applicable) {
+      MonthWork& w = by_pack[a.pack][{month, r.entity}];
+      w.month = month;
+      w.entity = r.entity;
+      w.hours += r.hours;
+      w.earnings += r.earnings;
+    }
+  }
+  std::vector<ProgramWork> out;
+  for (const PackPtr& pack : registry.policies().packs()) {
+    auto it = by_pack.find(pack.get());
+    if (it == by_pack.end()) continue;
+    ProgramWork pw{pack.get(), {}};
+    for (auto& [key, w] : it->second) pw.work.push_back(std::move(w));
+    out.push_back(std::move(pw));
+  }
+  return out;
+}
+
+Result<std::vector<ProgramEligibility>> WorkerEligibility(Store& store, const Registry& registry,
+                                                          AccountNumber worker, YearMonth first,
+                                                          YearMonth last) {
+  ASSIGN_OR_RETURN(auto found, store.FindWorker(worker));
+  if (!found) return Status::NotFound("no worker has account number " + worker.ToString());
+  ASSIGN_OR_RETURN(std::vector<WorkReport> reports, CurrentWorkReports(store, worker));
+  std::vector<ProgramEligibility> out;
+  for (const ProgramWork& pw : WorkByProgram(registry, reports)) {
+    if (!HasEligibilityRules(*pw.pack)) continue;
+    out.push_back({pw.pack, EvaluateEligibility(*pw.pack, pw.work, first, last)});
+  }
+  return out;
+}
+
+}  // namespace accrue
