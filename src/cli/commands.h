@@ -17,6 +17,8 @@ void AddPolicyCommands(CLI::App& app, Globals& g, int& status);  // policy check
 void AddLedgerCommands(CLI::App& app, Globals& g, int& status);  // ingest, balance, explain, verify
 void AddDemoCommand(CLI::App& app, Globals& g, int& status);     // demo
 void AddSimulateCommand(CLI::App& app, Globals& g, int& status);  // simulate
+// terms, provider, plan, exchange, enroll, enrollment, invoice, remit, reserves, funding
+void AddBenefitsCommands(CLI::App& app, Globals& g, int& status);
 
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);

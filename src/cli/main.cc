@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   accrue::cli::AddLedgerCommands(app, globals, status);
   accrue::cli::AddDemoCommand(app, globals, status);
   accrue::cli::AddSimulateCommand(app, globals, status);
+  accrue::cli::AddBenefitsCommands(app, globals, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
