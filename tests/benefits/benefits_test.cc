@@ -217,6 +217,66 @@ TEST_P(BenefitsTest, InvoicesBillWholeCentsAndCarryTheRemainder) {
   ExpectVerifies();
 }
 
+TEST_P(BenefitsTest, ALateReportForAnInvoicedMonthLandsOnTheNextInvoice) {
+  RecordNovember();
+  ASSERT_TRUE(IssueInvoices(*store_, "2026-11", D("2026-12-01")).ok());
+  // Reported on 2026-12-03 for work on 2026-11-20: November is billed already.
+  Record("rideco", "r5", dev_, "2026-11-20", {{"health", "1.0000"}});
+  Record("rideco", "r3", maria_, "2026-12-05", {{"health", "10.0020"}});
+  auto dec = IssueInvoices(*store_, "2026-12", D("2027-01-02"));
+  ASSERT_TRUE(dec.ok()) << dec.status().message();
+  ASSERT_EQ(dec->issued.size(), 1u);
+  // 1.0000 + 10.0020 + 0.0082 carried = 11.0102 → 11.01, carrying 0.0002.
+  EXPECT_EQ(dec->issued[0].owed_units, 110'020 * kTenThousandth);
+  EXPECT_EQ(dec->issued[0].amount_cents, 1101);
+  EXPECT_EQ(dec->issued[0].carried_out_units, 2 * kTenThousandth);
+  EXPECT_EQ(dec->issued[0].workers, 2);
+  auto dev = FundingOf(*store_, dev_);
+  ASSERT_TRUE(dev.ok());
+  EXPECT_EQ(dev->invoiced.units(), 165'025 * kTenThousandth);  // 15.5025 + 1.0000
+  ExpectVerifies();
+}
+
+TEST_P(BenefitsTest, QuarterlyInvoicesCoverThreeMonths) {
+  Terms t = *GetTerms(*store_);
+  t.invoice_period = InvoicePeriod::kQuarterly;
+  t.due_days = 30;
+  ASSERT_TRUE(SetTerms(*store_, t).ok());
+  RecordNovember();
+  Record("rideco", "r3", maria_, "2026-12-05", {{"health", "10.0020"}});
+  Record("rideco", "r6", maria_, "2027-01-02", {{"health", "5.0000"}});  // next quarter
+  auto q4 = IssueInvoices(*store_, "2026-Q4", D("2027-01-01"));
+  ASSERT_TRUE(q4.ok()) << q4.status().message();
+  ASSERT_EQ(q4->issued.size(), 1u);
+  // 43.5082 + 10.0020 = 53.5102 → 53.51, carrying 0.0002; due 30 days after 2026-12-31.
+  EXPECT_EQ(q4->issued[0].amount_cents, 5351);
+  EXPECT_EQ(q4->issued[0].carried_out_units, 2 * kTenThousandth);
+  EXPECT_EQ(q4->issued[0].due, D("2027-01-30"));
+  EXPECT_EQ(IssueInvoices(*store_, "2026-12", D("2027-01-01")).status().message(),
+            "the program invoices quarterly; give a period such as 2026-Q4, not 2026-12");
+  ExpectVerifies();
+}
+
+TEST_P(BenefitsTest, VerifyFundsCatchesMoneyCreatedOrMisplaced) {
+  RecordNovember();
+  ASSERT_TRUE(IssueInvoices(*store_, "2026-11", D("2026-12-01")).ok());
+  ASSERT_TRUE(RecordRemittance(*store_, "rideco", Dollars("43.50"), D("2026-12-02"), "").ok());
+  ExpectVerifies();
+  // A leg that credits a provider out of nothing.
+  ASSERT_TRUE(store_->sql()
+                  .Query("INSERT INTO benefit_fund_legs(txn, seq, fund, account, invoice, cents) "
+                         "VALUES(1, 99, 'provider/evergreen', $1, 0, 5)",
+                         {static_cast<int64_t>(maria_.value())})
+                  .ok());
+  auto f = VerifyFunds(*store_);
+  ASSERT_TRUE(f.ok());
+  ASSERT_EQ(f->size(), 2u);
+  EXPECT_EQ((*f)[0], "fund transaction 1 is off by 5 cents");
+  EXPECT_EQ((*f)[1],
+            "account " + maria_.ToString() +
+                ": provider/evergreen holds money but the member is enrolled with cascade");
+}
+
 TEST_P(BenefitsTest, RemittancesPayOldestFirstPartiallyAndHoldOverpaymentAsCredit) {
   RecordNovember();
   Record("rideco", "r3", maria_, "2026-12-05", {{"health", "10.0020"}});
