@@ -509,6 +509,25 @@ TEST_P(BenefitsTest, SuspendedProvidersMembersMoveToTheDefault) {
   ExpectVerifies();
 }
 
+TEST_P(BenefitsTest, AccountsWithNoChoiceGetTheDefaultProvider) {
+  ASSERT_TRUE(Choose(*store_, maria_, "evergreen", "plus", {}, D("2026-03-01")).ok());
+  auto assigned = AssignDefaults(*store_, D("2026-03-02"));
+  ASSERT_TRUE(assigned.ok()) << assigned.status().message();
+  EXPECT_EQ(*assigned, 1);  // Dev; Maria chose
+  auto dev = FindEnrollment(*store_, dev_);
+  ASSERT_TRUE(dev.ok() && dev->has_value());
+  EXPECT_EQ((*dev)->provider, "cascade");
+  EXPECT_EQ((*dev)->plan, "basic");
+  EXPECT_EQ((*dev)->how, "default");
+  EXPECT_EQ(*AssignDefaults(*store_, D("2026-03-03")), 0);
+  // Holding no money yet, Dev may still make a first choice outside the window.
+  auto chose = Choose(*store_, dev_, "evergreen", "plus", {"vacation"}, D("2026-04-01"));
+  ASSERT_TRUE(chose.ok()) << chose.status().message();
+  EXPECT_TRUE(chose->enrolled_now);
+  EXPECT_EQ((*FindEnrollment(*store_, dev_))->provider, "evergreen");
+  ExpectVerifies();
+}
+
 TEST_P(BenefitsTest, ExchangeComparesPlansSideBySide) {
   ASSERT_TRUE(Choose(*store_, maria_, "evergreen", "plus", {"retirement"}, D("2026-10-01")).ok());
   auto rows = Exchange(*store_);
@@ -594,6 +613,10 @@ TEST_P(BenefitsTest, BadInputIsRefusedWithAClearMessageAndWritesNothing) {
                                       Money(),
                                       Ratio()})),
             "provider 'cascade' already has a plan 'basic'");
+  EXPECT_EQ(message(ReinstateProvider(*store_, "cascade", D("2026-12-02"), "")),
+            "provider 'cascade' is certified, not suspended");
+  EXPECT_EQ(message(SuspendProvider(*store_, "nope", D("2026-12-02"), "").status()),
+            "no provider 'nope'");
   Terms t;
   t.window_open = {12, 15};
   t.window_close = {11, 1};
