@@ -142,7 +142,8 @@ Result<int64_t> PayInvoices(Store& store, SqlConn& sql, const Terms& terms,
   ASSIGN_OR_RETURN(auto invoices, ReadInvoices(sql, "WHERE i.entity = $1", {entity}));
   for (const Invoice& inv : invoices) {
     if (available == 0) break;
-    const int64_t principal = std::min(available, inv.amount_cents - inv.paid_principal_cents);
+    const int64_t principal =
+        std::max<int64_t>(0, std::min(available, inv.amount_cents - inv.paid_principal_cents));
     if (principal > 0) {
       ASSIGN_OR_RETURN(auto lines, sql.Query("SELECT l.account, l.owed, (SELECT "
                                              "CAST(coalesce(sum(f.cents), 0) AS BIGINT) FROM "
@@ -171,15 +172,13 @@ Result<int64_t> PayInvoices(Store& store, SqlConn& sql, const Terms& terms,
         }
       }
     }
-    const int64_t rest = available - std::max<int64_t>(principal, 0);
-    const int64_t charges = std::min(rest, inv.charges_cents - inv.paid_charges_cents);
+    const int64_t charges =
+        std::min(available - principal, inv.charges_cents - inv.paid_charges_cents);
     if (charges > 0) txn->Add({"charges", 0, inv.id, charges});
-    const int64_t used = std::max<int64_t>(principal, 0) + std::max<int64_t>(charges, 0);
-    if (used > 0 && applied) {
-      applied->push_back(
-          {inv.id, inv.period, std::max<int64_t>(principal, 0), std::max<int64_t>(charges, 0)});
+    if (principal + charges > 0 && applied) {
+      applied->push_back({inv.id, inv.period, principal, charges});
     }
-    available -= used;
+    available -= principal + charges;
   }
   return available;
 }

@@ -237,6 +237,47 @@ TEST_P(BenefitsTest, ALateReportForAnInvoicedMonthLandsOnTheNextInvoice) {
   ExpectVerifies();
 }
 
+TEST_P(BenefitsTest, ACorrectionThatLowersAnInvoicedMonthLowersTheNextInvoice) {
+  RecordNovember();
+  ASSERT_TRUE(IssueInvoices(*store_, "2026-11", D("2026-12-01")).ok());
+  // Dev's report r2 is replaced by r2b: health 10.0025 instead of 15.0025.
+  auto stored = store_->FindReport("rideco", "r2");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  Entry fresh;
+  fresh.report = (*stored)->entry.report;
+  fresh.report.report_id = "r2b";
+  fresh.report.replaces = "r2";
+  const int64_t health = Dollars("10.0025").units(), retirement = Dollars("0.5000").units();
+  fresh.legs = {{WorkerAccount(dev_, "health", Unit::kMoney), Unit::kMoney, health, "test.health"},
+                {WorkerAccount(dev_, "retirement", Unit::kMoney), Unit::kMoney, retirement,
+                 "test.retirement", Payer::kWorker},
+                {"E/rideco/2026-11/employer", Unit::kMoney, -health},
+                {"E/rideco/2026-11/withheld", Unit::kMoney, -retirement}};
+  ASSERT_TRUE(store_->Begin().ok());
+  Status appended =
+      store_->Append({BuildCorrection(BuildReversal((*stored)->entry), std::move(fresh))});
+  ASSERT_TRUE(appended.ok()) << appended.message();
+  ASSERT_TRUE(store_->Commit("test").ok());
+  Record("rideco", "r3", maria_, "2026-12-05", {{"health", "10.0020"}});
+
+  auto dec = IssueInvoices(*store_, "2026-12", D("2027-01-02"));
+  ASSERT_TRUE(dec.ok()) << dec.status().message();
+  ASSERT_EQ(dec->issued.size(), 1u);
+  // -5.0000 (Dev) + 10.0020 (Maria) + 0.0082 carried = 5.0102 → 5.01, carrying 0.0002.
+  EXPECT_EQ(dec->issued[0].owed_units, 50'020 * kTenThousandth);
+  EXPECT_EQ(dec->issued[0].amount_cents, 501);
+  EXPECT_EQ(dec->issued[0].carried_out_units, 2 * kTenThousandth);
+  EXPECT_EQ(FundingOf(*store_, dev_)->invoiced.units(), 105'025 * kTenThousandth);
+  // 48.51 pays November (split as billed then: Maria 28.00, Dev 15.50) and December (all
+  // Maria's). Dev's funding keeps November's split although his earnings fell to 10.5025:
+  // an invoice's payment is split by that invoice's lines, and a lowered line funds no one.
+  ASSERT_TRUE(RecordRemittance(*store_, "rideco", Dollars("48.51"), D("2027-01-03"), "").ok());
+  EXPECT_EQ(Funded(maria_), 2800 + 501);
+  EXPECT_EQ(Funded(dev_), 1550);
+  EXPECT_EQ(ReserveOf("cascade").funded_cents, 4851);
+  ExpectVerifies();
+}
+
 TEST_P(BenefitsTest, QuarterlyInvoicesCoverThreeMonths) {
   Terms t = *GetTerms(*store_);
   t.invoice_period = InvoicePeriod::kQuarterly;
