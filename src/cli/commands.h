@@ -20,6 +20,8 @@ void AddDemoCommand(CLI::App& app, Globals& g, int& status);     // demo
 void AddServeCommand(CLI::App& app, Globals& g, int& status);    // serve, key issue|list|...
 void AddSimulateCommand(CLI::App& app, Globals& g, int& status);  // simulate
 void AddEligibilityCommand(CLI::App& app, Globals& g, int& status);  // eligibility
+// terms, provider, plan, exchange, enroll, enrollment, invoice, remit, reserves, funding
+void AddBenefitsCommands(CLI::App& app, Globals& g, int& status);
 
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);

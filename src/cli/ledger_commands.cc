@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "benefits/funding.h"
 #include "cli/commands.h"
 #include "csv/csv_reader.h"
 #include "ingest/csv_ingest.h"
@@ -149,6 +150,10 @@ int Verify(const Globals& g) {
   if (!store.ok()) return Fail(store.status());
   auto v = (*store)->Verify();
   if (!v.ok()) return Fail(v.status());
+  // The benefits module's fund journal and invoices hold money too.
+  auto funds = benefits::VerifyFunds(**store);
+  if (!funds.ok()) return Fail(funds.status());
+  for (auto& p : *funds) v->problems.push_back("funds: " + p);
   if (g.json) {
     PrintJson({{"batches", v->batches},
                {"entries", v->entries},
