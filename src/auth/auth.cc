@@ -185,6 +185,11 @@ Result<IssuedToken> Credentials::Login(AccountNumber worker, const std::string& 
   ASSIGN_OR_RETURN(auto rows, sql_.Query("SELECT hash FROM worker_passwords WHERE account = $1",
                                          {static_cast<int64_t>(worker.value())}));
   if (rows.empty() || !CheckPassword(rows[0].Text(0), password)) return kRefused;
+  return CreateSession(worker, now, ttl_seconds);
+}
+
+Result<IssuedToken> Credentials::CreateSession(AccountNumber worker, int64_t now,
+                                               int64_t ttl_seconds) {
   IssuedToken t = NewToken('s');
   t.expires_at = now + ttl_seconds;
   RETURN_IF_ERROR(sql_.Query("INSERT INTO sessions(id, account, secret_hash, expires_at, "
