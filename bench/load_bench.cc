@@ -97,8 +97,8 @@ Seeded Seed(Store& store, const Args& args) {
   for (int64_t first = 1; first <= args.workers; first += 100'000) {
     std::vector<Worker> chunk;
     for (int64_t s = first; s < first + 100'000 && s <= args.workers; ++s) {
-      chunk.push_back({AccountNumber::FromSerial(static_cast<uint64_t>(s)), "W", birth,
-                       "US-WA-SEATTLE"});
+      chunk.push_back(
+          {AccountNumber::FromSerial(static_cast<uint64_t>(s)), "W", birth, "US-WA-SEATTLE"});
     }
     for (Worker& w : Must(store.AddWorkers(std::move(chunk)), "workers")) {
       out.workers.push_back(w.account);
@@ -208,8 +208,8 @@ PhaseResult RunPhase(const std::string& name, uint16_t port, int connections,
 }
 
 std::string ReportJson(const std::string& id, AccountNumber w, int day) {
-  return R"({"report_id":")" + id + R"(","worker":")" + w.ToString() + R"(","work_date":"2026-09-)" +
-         (day < 10 ? "0" : "") + std::to_string(day) +
+  return R"({"report_id":")" + id + R"(","worker":")" + w.ToString() +
+         R"(","work_date":"2026-09-)" + (day < 10 ? "0" : "") + std::to_string(day) +
          R"(","jurisdiction":"US-WA-SEATTLE","hours":"0.5","earnings":"12.00","jobs":1,)"
          R"("classification":"1099"})";
 }
@@ -259,8 +259,8 @@ int Run(const Args& args) {
                  (round % 28 < 9 ? "0" : "") + std::to_string(1 + round % 28) +
                  ",US-WA-SEATTLE,0.5,12.00,,1,1099\n";
         }
-        auto r = c.Send("POST", "/v1/entities/benchco/batches", csv, seeded.entity_token,
-                        "text/csv");
+        auto r =
+            c.Send("POST", "/v1/entities/benchco/batches", csv, seeded.entity_token, "text/csv");
         return r.status;
       });
   batch.reports = batch.ok * args.batch_size;
@@ -272,9 +272,11 @@ int Run(const Args& args) {
       [&](testing::HttpClient& c, int, int64_t) {
         const int64_t n = single_no++;
         const AccountNumber w = seeded.workers[static_cast<size_t>(n) % seeded.workers.size()];
-        const int day = 1 + static_cast<int>((n / static_cast<int64_t>(seeded.workers.size())) % 28);
-        return c.Send("POST", "/v1/entities/benchco/reports", ReportJson("s" + std::to_string(n), w, day),
-                      seeded.entity_token)
+        const int day =
+            1 + static_cast<int>((n / static_cast<int64_t>(seeded.workers.size())) % 28);
+        return c
+            .Send("POST", "/v1/entities/benchco/reports",
+                  ReportJson("s" + std::to_string(n), w, day), seeded.entity_token)
             .status;
       }));
   results.back().reports = results.back().ok;
@@ -329,18 +331,30 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) accrue::Die(k + " needs a value");
       return argv[++i];
     };
-    if (k == "--engine") a.engine = next();
-    else if (k == "--workers") a.workers = std::stoll(next());
-    else if (k == "--sessions") a.sessions = std::stoll(next());
-    else if (k == "--connections") a.connections = std::stoi(next());
-    else if (k == "--seconds") a.seconds = std::stoi(next());
-    else if (k == "--batch-reports") a.batch_reports = std::stoll(next());
-    else if (k == "--batch-size") a.batch_size = std::stoll(next());
-    else if (k == "--batch-connections") a.batch_connections = std::stoi(next());
-    else if (k == "--dir") a.dir = next();
-    else if (k == "--policies") a.policies = next();
-    else if (k == "--json") a.json = true;
-    else accrue::Die("unknown option " + k);
+    if (k == "--engine")
+      a.engine = next();
+    else if (k == "--workers")
+      a.workers = std::stoll(next());
+    else if (k == "--sessions")
+      a.sessions = std::stoll(next());
+    else if (k == "--connections")
+      a.connections = std::stoi(next());
+    else if (k == "--seconds")
+      a.seconds = std::stoi(next());
+    else if (k == "--batch-reports")
+      a.batch_reports = std::stoll(next());
+    else if (k == "--batch-size")
+      a.batch_size = std::stoll(next());
+    else if (k == "--batch-connections")
+      a.batch_connections = std::stoi(next());
+    else if (k == "--dir")
+      a.dir = next();
+    else if (k == "--policies")
+      a.policies = next();
+    else if (k == "--json")
+      a.json = true;
+    else
+      accrue::Die("unknown option " + k);
   }
   if (a.engine != "sqlite" && a.engine != "postgres") accrue::Die("--engine sqlite|postgres");
   return accrue::Run(a);

@@ -1,10 +1,15 @@
 #include "api/http.h"
 
 namespace accrue::api {
-namespace {
 
 const char* ReasonPhrase(int status) {
   switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
     case 400:
       return "Bad Request";
     case 401:
@@ -31,6 +36,8 @@ const char* ReasonPhrase(int status) {
       return status >= 500 ? "Internal Server Error" : "Error";
   }
 }
+
+namespace {
 
 // The value of `name` in an undecoded query string, or nullopt.
 std::optional<std::string_view> FindQuery(std::string_view query, std::string_view name) {

@@ -57,5 +57,6 @@ HttpResponse Problem(int status, std::string_view code, std::string_view detail,
 nlohmann::json ToJson(const FieldProblem& p);
 
 std::string PercentDecode(std::string_view text);
+const char* ReasonPhrase(int status);  // "Unprocessable Content"
 
 }  // namespace accrue::api

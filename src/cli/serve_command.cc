@@ -4,7 +4,9 @@
 // Configuration comes from flags, then ACCRUE_* environment variables, then a TOML file
 // given with --config (a [serve] table with the flags' long names as keys).
 #include <signal.h>
+#include <toml++/toml.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -122,6 +124,46 @@ int Serve(Globals g, const ServeArgs& args) {
   return 0;
 }
 
+// Options from the TOML file's [serve] table (or its top level), for each option given neither
+// as a flag nor through its environment variable. Keys are the flags' names without "--".
+Status ApplyConfig(CLI::App* cmd, const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  toml::table file;
+  try {
+    file = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::Invalid(path + ": " + std::string(e.description()));
+  }
+  const toml::table* table = file["serve"].as_table();
+  if (table == nullptr) table = &file;
+  for (const auto& [key, value] : *table) {
+    const std::string name(key.str());
+    CLI::Option* opt = cmd->get_option_no_throw("--" + name);
+    if (opt == nullptr || name == "config") {
+      return Status::Invalid(path + ": unknown key '" + name + "' (keys are serve's options)");
+    }
+    const std::string env = opt->get_envname();
+    if (opt->count() > 0 || (!env.empty() && std::getenv(env.c_str()) != nullptr)) continue;
+    std::string text;
+    if (auto s = value.value<std::string>()) {
+      text = *s;
+    } else if (auto b = value.value<bool>(); b && value.is_boolean()) {
+      text = *b ? "true" : "false";
+    } else if (auto n = value.value<int64_t>()) {
+      text = std::to_string(*n);
+    } else {
+      return Status::Invalid(path + ": '" + name + "' must be a string, a number or a boolean");
+    }
+    try {
+      opt->add_result(text);
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      return Status::Invalid(path + ": " + name + ": " + e.what());
+    }
+  }
+  return Status::Ok();
+}
+
 struct KeyArgs {
   std::string role;
   std::string party;
@@ -211,8 +253,13 @@ void AddServeCommand(CLI::App& app, Globals& g, int& status) {
   serve->add_option("--demo-workers", args.demo_workers, "Workers --demo generates")
       ->check(CLI::Range(int64_t{10}, int64_t{100'000}));
   serve->add_flag("--quiet", args.quiet, "No access log");
-  serve->set_config("--config", "", "TOML file with a [serve] table of these options");
-  serve->callback([&g, &status] { status = Serve(g, args); });
+  static std::string config;
+  serve->add_option("--config", config, "TOML file with a [serve] table of these options")
+      ->envname("ACCRUE_CONFIG");
+  serve->callback([&g, &status, serve] {
+    Status st = ApplyConfig(serve, config);
+    status = st.ok() ? Serve(g, args) : Fail(st);
+  });
 
   static KeyArgs key_args;
   static std::string action;

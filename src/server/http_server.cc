@@ -116,7 +116,8 @@ struct HttpServer::Impl {
     auto respond = [this, req, request, id, started](api::HttpResponse r) {
       Log(*request, id, r.status, std::chrono::steady_clock::now() - started);
       auto resp = req->create_response(restinio::http_status_line_t{
-          restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}, ""});
+          restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)},
+          api::ReasonPhrase(r.status)});
       resp.append_header(restinio::http_field::content_type, r.content_type);
       resp.append_header("X-Request-Id", id);
       for (const auto& [k, v] : r.headers) resp.append_header(k, v);

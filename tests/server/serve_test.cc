@@ -84,6 +84,32 @@ TEST(ServeTest, ServesTheApiOverHttp) {
   EXPECT_EQ(db.Entries(), 1);
 }
 
+// Options come from a TOML file unless a flag or variable gives them; a key that is no option
+// is refused before anything starts.
+TEST(ServeTest, ReadsItsConfigurationFile) {
+  AccrueDb db;
+  const std::string token = Prepare(db, {"--db", db.db()});
+  testing::WriteFile(db.File("accrue.toml"), "[serve]\nrate-limit = 1\nthreads = 2\n");
+  ServeProcess serve(db.dir(), {"--db", db.db(), "--config", db.File("accrue.toml")});
+  ASSERT_NE(serve.port(), 0) << serve.output();
+  HttpClient client(serve.port());
+  int limited = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto r = client.Send("GET", "/v1/entities/rideco/reports", "", token);
+    if (r.status == 429) {
+      ++limited;
+      EXPECT_EQ(r.Header("retry-after"), "1");
+    }
+  }
+  EXPECT_GT(limited, 0);
+  EXPECT_EQ(serve.Stop(), 0);
+
+  testing::WriteFile(db.File("bad.toml"), "[serve]\nprot = 1\n");
+  auto bad = testing::RunAccrue({"serve", "--db", db.db(), "--config", db.File("bad.toml")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("unknown key 'prot'"), std::string::npos) << bad.Describe();
+}
+
 // Clients keep posting while the server is told to stop. Every report it acknowledged must be
 // in the ledger exactly once, and the ledger must verify.
 TEST(ServeTest, ShutdownLosesNothingAcknowledged) {
