@@ -252,6 +252,7 @@ const std::vector<Route>& Api::Routes() {
     AddWorkerRoutes(&r);
     AddEntityRoutes(&r);
     AddAdminRoutes(&r);
+    AddBenefitsRoutes(&r);
     return r;
   }();
   return routes;

@@ -3,6 +3,7 @@
 
 #include "benefits/benefits.h"
 #include "benefits/funding.h"
+#include "benefits/json.h"
 #include "cli/commands.h"
 
 namespace accrue::cli {
@@ -11,7 +12,6 @@ namespace {
 using namespace benefits;  // NOLINT(google-build-using-namespace)
 
 std::string Cents(int64_t cents) { return Dollars(cents * kCentUnits); }
-std::string CentsJson(int64_t cents) { return Money::FromUnits(cents * kCentUnits).ToFixed(2); }
 
 // The day given with --date, or today (UTC) when none is: the only clock in the module's path.
 Result<Date> DateArg(const std::string& text) {
@@ -153,17 +153,6 @@ struct ProviderArgs {
   bool nonprofit = false, coi = false;
 };
 
-nlohmann::json ProviderJson(const Provider& p) {
-  return {{"id", p.id},
-          {"name", p.name},
-          {"status", ProviderStatusName(p.status)},
-          {"nonprofit", p.nonprofit},
-          {"reserve_ratio", FormatPercent(p.reserve_ratio)},
-          {"fidelity_bond", p.fidelity_bond.ToFixed(2)},
-          {"conflict_of_interest_attested", p.conflict_of_interest_attested},
-          {"registered", p.registered.ToString()}};
-}
-
 int AddProviderCommand(const Globals& g, const ProviderArgs& a) {
   OR_FAIL(Date date, DateArg(a.date));
   OR_FAIL(Ratio ratio, PercentArg("--reserve-ratio", a.reserve_ratio));
@@ -206,7 +195,7 @@ int ListProvidersCommand(const Globals& g) {
     OR_FAIL(auto list, ListProviders(store));
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const Provider& p : list) out.push_back(ProviderJson(p));
+      for (const Provider& p : list) out.push_back(ToJson(p));
       PrintJson(out);
       return 0;
     }
@@ -226,16 +215,6 @@ struct PlanArgs {
   std::string provider, id, name, mandatory, optional, monthly_fee = "0", contribution_fee = "0";
 };
 
-nlohmann::json PlanJson(const Plan& p) {
-  return {{"provider", p.provider},
-          {"plan", p.id},
-          {"name", p.name},
-          {"mandatory", p.mandatory},
-          {"optional", p.optional},
-          {"monthly_fee", p.monthly_fee.ToFixed(2)},
-          {"contribution_fee", FormatPercent(p.contribution_fee)}};
-}
-
 int AddPlanCommand(const Globals& g, const PlanArgs& a) {
   OR_FAIL(Money fee, MoneyArg("--monthly-fee", a.monthly_fee));
   OR_FAIL(Ratio share, PercentArg("--contribution-fee", a.contribution_fee));
@@ -243,7 +222,7 @@ int AddPlanCommand(const Globals& g, const PlanArgs& a) {
   return WithStore(g, [&](Store& store) {
     Status st = AddPlan(store, plan);
     if (!st.ok()) return Fail(st);
-    Done(g, "added plan " + a.id + " of " + a.provider, PlanJson(plan));
+    Done(g, "added plan " + a.id + " of " + a.provider, ToJson(plan));
     return 0;
   });
 }
@@ -253,7 +232,7 @@ int ListPlansCommand(const Globals& g, const std::string& provider) {
     OR_FAIL(auto plans, ListPlans(store, provider));
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const Plan& p : plans) out.push_back(PlanJson(p));
+      for (const Plan& p : plans) out.push_back(ToJson(p));
       PrintJson(out);
       return 0;
     }
@@ -280,16 +259,7 @@ int ExchangeCommand(const Globals& g) {
     };
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const ExchangeRow& r : rows) {
-        nlohmann::json j = PlanJson(r.plan);
-        const ProviderReserve res = reserve_of(r.provider.id);
-        j["provider_name"] = r.provider.name;
-        j["members"] = r.members;
-        j["default"] = r.is_default;
-        j["reserve_ratio"] = FormatPercent(res.ratio);
-        j["required_reserve_ratio"] = FormatPercent(res.required);
-        out.push_back(j);
-      }
+      for (const ExchangeRow& r : rows) out.push_back(ToJson(r, reserves));
       PrintJson(out);
       return 0;
     }
@@ -351,35 +321,7 @@ int ShowEnrollment(const Globals& g, const std::string& account_text) {
     OR_FAIL(auto current, FindEnrollment(store, account));
     OR_FAIL(auto pending, PendingElection(store, account));
     OR_FAIL(auto history, EnrollmentHistory(store, account));
-    nlohmann::json j = {{"account", account.ToString()}, {"history", nlohmann::json::array()}};
-    if (current) {
-      j["provider"] = current->provider;
-      j["plan"] = current->plan;
-      j["choices"] = current->choices;
-      j["since"] = current->since.ToString();
-      j["how"] = current->how;
-    }
-    if (pending) {
-      j["election"] = {{"provider", pending->provider},
-                       {"plan", pending->plan},
-                       {"effective", pending->effective.ToString()}};
-    }
-    for (const EnrollmentEvent& e : history) {
-      nlohmann::json balances = nlohmann::json::array();
-      for (const BalanceSnapshot& b : e.balances) {
-        balances.push_back(
-            {{"account", b.ledger_account},
-             {"amount", b.unit == Unit::kHours ? Hours::FromUnits(b.amount).ToString() + " h"
-                                               : Money::FromUnits(b.amount).ToString(2)}});
-      }
-      j["history"].push_back(
-          {{"date", e.date.ToString()},
-           {"event", e.event},
-           {"from", e.from_provider.empty() ? "" : e.from_provider + "/" + e.from_plan},
-           {"to", e.to_provider + (e.to_plan.empty() ? "" : "/" + e.to_plan)},
-           {"funded_moved", CentsJson(e.funded_moved_cents)},
-           {"balances", balances}});
-    }
+    nlohmann::json j = EnrollmentJson(account, current, pending, history);
     if (g.json) {
       PrintJson(j);
       return 0;
@@ -410,22 +352,6 @@ int ShowEnrollment(const Globals& g, const std::string& account_text) {
 
 // ---- funding ----
 
-nlohmann::json InvoiceJson(const Invoice& i) {
-  return {{"invoice", i.id},
-          {"entity", i.entity},
-          {"period", i.period},
-          {"issued", i.issued.ToString()},
-          {"due", i.due.ToString()},
-          {"billed", Money::FromUnits(i.owed_units).ToString(2)},
-          {"carried_in", Money::FromUnits(i.carried_in_units).ToString(2)},
-          {"amount", CentsJson(i.amount_cents)},
-          {"carried_out", Money::FromUnits(i.carried_out_units).ToString(2)},
-          {"charges", CentsJson(i.charges_cents)},
-          {"paid", CentsJson(i.paid_principal_cents + i.paid_charges_cents)},
-          {"unpaid", CentsJson(i.unpaid_cents())},
-          {"workers", i.workers}};
-}
-
 void PrintInvoices(const std::vector<Invoice>& list, std::ostream& out) {
   Table t({"Invoice", "Entity", "Period", "Due", "Workers", "Amount", "Charges", "Paid", "Unpaid",
            "Carried"});
@@ -445,7 +371,7 @@ int IssueCommand(const Globals& g, const std::string& period, const std::string&
     if (g.json) {
       nlohmann::json out = {{"issued", nlohmann::json::array()},
                             {"already_issued", r.already_issued}};
-      for (const Invoice& i : r.issued) out["issued"].push_back(InvoiceJson(i));
+      for (const Invoice& i : r.issued) out["issued"].push_back(ToJson(i));
       PrintJson(out);
       return 0;
     }
@@ -461,7 +387,7 @@ int ListInvoicesCommand(const Globals& g, const std::string& entity) {
     OR_FAIL(auto list, ListInvoices(store, entity));
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
-      for (const Invoice& i : list) out.push_back(InvoiceJson(i));
+      for (const Invoice& i : list) out.push_back(ToJson(i));
       PrintJson(out);
       return 0;
     }
@@ -482,7 +408,7 @@ int LateCommand(const Globals& g, const std::string& date_text, bool assess) {
       nlohmann::json out = {{"assessed", CentsJson(assessed)},
                             {"delinquent", nlohmann::json::array()}};
       for (const Delinquent& d : late) {
-        nlohmann::json j = InvoiceJson(d.invoice);
+        nlohmann::json j = ToJson(d.invoice);
         j["days_late"] = d.days_late;
         out["delinquent"].push_back(j);
       }
@@ -542,13 +468,7 @@ int ReservesCommand(const Globals& g) {
     if (g.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const ProviderReserve& r : list) {
-        out.push_back({{"provider", r.provider},
-                       {"members", r.members},
-                       {"earned", r.earned.ToString(2)},
-                       {"funded", CentsJson(r.funded_cents)},
-                       {"ratio", FormatPercent(r.ratio)},
-                       {"required", FormatPercent(r.required)},
-                       {"meets", r.meets}});
+        out.push_back(ToJson(r));
       }
       PrintJson(out);
       return 0;
@@ -568,12 +488,7 @@ int FundingCommand(const Globals& g, const std::string& account_text) {
   OR_FAIL(AccountNumber account, AccountNumber::Parse(account_text));
   return WithStore(g, [&](Store& store) {
     OR_FAIL(auto f, FundingOf(store, account));
-    nlohmann::json j = {{"account", account.ToString()},
-                        {"provider", f.provider},
-                        {"plan", f.plan},
-                        {"earned", f.earned.ToString(2)},
-                        {"invoiced", f.invoiced.ToString(2)},
-                        {"funded", CentsJson(f.funded_cents)}};
+    nlohmann::json j = ToJson(f);
     if (g.json) {
       PrintJson(j);
       return 0;

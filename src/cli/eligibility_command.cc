@@ -21,27 +21,8 @@ YearMonth ThisMonth(const Registry& registry, const Worker& worker) {
   return today.ok() ? YearMonth::Of(*today) : YearMonth::Of(Date::FromYmd(1970, 1, 1));
 }
 
-std::string UnitName(Basis basis) { return basis == Basis::kHours ? "hours" : "dollars"; }
-
 std::string AmountText(Basis basis, int64_t units) {
   return basis == Basis::kHours ? Hours::FromUnits(units).ToString() + " h" : Dollars(units);
-}
-
-nlohmann::json MonthJson(const MonthEligibility& m) {
-  nlohmann::json j = {{"benefit", m.benefit},
-                      {"month", m.month.ToString()},
-                      {"eligible", m.eligible},
-                      {"tier", m.tier},
-                      {"next_tier", m.next_tier},
-                      {"unit", UnitName(m.basis)},
-                      {"counted", FormatAmount(m.basis, m.counted)},
-                      {"still_needed", FormatAmount(m.basis, m.still_needed)},
-                      {"period_start", m.period_start.ToString()},
-                      {"deadline", m.deadline.ToString()},
-                      {"note", m.note}};
-  if (!m.best_entity.empty()) j["best_entity"] = m.best_entity;
-  if (m.bank_after) j["bank_after"] = m.bank_after->ToString();
-  return j;
 }
 
 void PrintTable(const std::vector<ProgramEligibility>& programs) {
@@ -87,16 +68,7 @@ int Eligibility(const Globals& g, const EligibilityArgs& args) {
   auto programs = WorkerEligibility(**store, **registry, *account, first, last);
   if (!programs.ok()) return Fail(programs.status());
   if (g.json) {
-    nlohmann::json out = {{"account", (*worker)->account.ToString()},
-                          {"from", first.ToString()},
-                          {"to", last.ToString()},
-                          {"programs", nlohmann::json::array()}};
-    for (const ProgramEligibility& p : *programs) {
-      nlohmann::json months = nlohmann::json::array();
-      for (const MonthEligibility& m : p.months) months.push_back(MonthJson(m));
-      out["programs"].push_back(
-          {{"program", p.pack->id}, {"name", p.pack->name}, {"months", months}});
-    }
+    nlohmann::json out = ToJson((*worker)->account, first, last, *programs);
     PrintJson(out);
     return 0;
   }

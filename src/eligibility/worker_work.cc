@@ -79,4 +79,40 @@ Result<std::vector<ProgramEligibility>> WorkerEligibility(Store& store, const Re
   return out;
 }
 
+namespace {
+std::string UnitName(Basis basis) { return basis == Basis::kHours ? "hours" : "dollars"; }
+}  // namespace
+
+nlohmann::json ToJson(const MonthEligibility& m) {
+  nlohmann::json j = {{"benefit", m.benefit},
+                      {"month", m.month.ToString()},
+                      {"eligible", m.eligible},
+                      {"tier", m.tier},
+                      {"next_tier", m.next_tier},
+                      {"unit", UnitName(m.basis)},
+                      {"counted", FormatAmount(m.basis, m.counted)},
+                      {"still_needed", FormatAmount(m.basis, m.still_needed)},
+                      {"period_start", m.period_start.ToString()},
+                      {"deadline", m.deadline.ToString()},
+                      {"note", m.note}};
+  if (!m.best_entity.empty()) j["best_entity"] = m.best_entity;
+  if (m.bank_after) j["bank_after"] = m.bank_after->ToString();
+  return j;
+}
+
+nlohmann::json ToJson(AccountNumber account, YearMonth first, YearMonth last,
+                      const std::vector<ProgramEligibility>& programs) {
+  nlohmann::json out = {{"account", account.ToString()},
+                        {"from", first.ToString()},
+                        {"to", last.ToString()},
+                        {"programs", nlohmann::json::array()}};
+  for (const ProgramEligibility& p : programs) {
+    nlohmann::json months = nlohmann::json::array();
+    for (const MonthEligibility& m : p.months) months.push_back(ToJson(m));
+    out["programs"].push_back(
+        {{"program", p.pack->id}, {"name", p.pack->name}, {"months", months}});
+  }
+  return out;
+}
+
 }  // namespace accrue

@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "eligibility/eligibility.h"
+#include "nlohmann/json.hpp"
 #include "registry/registry.h"
 #include "store/store.h"
 
@@ -42,5 +43,11 @@ struct ProgramEligibility {
 Result<std::vector<ProgramEligibility>> WorkerEligibility(Store& store, const Registry& registry,
                                                           AccountNumber worker, YearMonth first,
                                                           YearMonth last);
+
+// The JSON form the CLI's --json and the API share: per program, per benefit and month,
+// eligible or not, the tier, what counted and what is still needed by when.
+nlohmann::json ToJson(const MonthEligibility& m);
+nlohmann::json ToJson(AccountNumber account, YearMonth first, YearMonth last,
+                      const std::vector<ProgramEligibility>& programs);
 
 }  // namespace accrue

@@ -461,6 +461,8 @@ class PostgresStore : public Store {
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
   SqlConn& sql() override { return sql_; }
+  Status ScanEntries(Date from, Date to,
+                     const std::function<Status(const StoredEntry&)>& fn) override;
   Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
   Result<VerifyResult> Verify() override;
 
@@ -1107,6 +1109,24 @@ Result<std::vector<StoredEntry>> PostgresStore::EntityEntries(const std::string&
     out.push_back(std::move(e));
   }
   return out;
+}
+
+Status PostgresStore::ScanEntries(Date from, Date to,
+                                  const std::function<Status(const StoredEntry&)>& fn) {
+  RETURN_IF_ERROR(Connected());
+  int64_t after = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(PgResult r, db_->Query(std::string("SELECT ") + kEntryColumns +
+                                                " FROM entries WHERE seq > $1 AND work_date "
+                                                "BETWEEN $2 AND $3 ORDER BY seq LIMIT 10000",
+                                            PgParams().Int(after).Int(from.days()).Int(to.days())));
+    if (r.rows() == 0) return Status::Ok();
+    for (int i = 0; i < r.rows(); ++i) {
+      ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(r, i, dict_));
+      RETURN_IF_ERROR(fn(e));
+      after = e.seq;
+    }
+  }
 }
 
 Result<VerifyResult> PostgresStore::Verify() {

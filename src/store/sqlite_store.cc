@@ -318,6 +318,8 @@ class SqliteStore : public Store {
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
   SqlConn& sql() override { return sql_; }
+  Status ScanEntries(Date from, Date to,
+                     const std::function<Status(const StoredEntry&)>& fn) override;
   Result<int64_t> CountEntries() override {
     db_->ResetAll();
     return Count("SELECT count(*) FROM entries");
@@ -901,6 +903,30 @@ Result<std::vector<StoredEntry>> SqliteStore::EntityEntries(const std::string& e
   }
   db_->ResetAll();
   return out;
+}
+
+Status SqliteStore::ScanEntries(Date from, Date to,
+                                const std::function<Status(const StoredEntry&)>& fn) {
+  static const std::string kSql = std::string("SELECT ") + kEntryColumns +
+                                  " FROM entries WHERE seq>?1 AND work_date BETWEEN ?2 AND ?3 "
+                                  "ORDER BY seq LIMIT 10000";
+  int64_t after = 0;
+  for (;;) {
+    db_->ResetAll();
+    std::vector<StoredEntry> page;
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
+    s->Bind(1, after).Bind(2, int64_t{from.days()}).Bind(3, int64_t{to.days()});
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+      page.push_back(std::move(e));
+    }
+    db_->ResetAll();
+    if (page.empty()) return Status::Ok();
+    for (const StoredEntry& e : page) RETURN_IF_ERROR(fn(e));
+    after = page.back().seq;
+  }
 }
 
 Result<VerifyResult> SqliteStore::Verify() {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -129,6 +130,12 @@ class Store {
   // The store's connection for modules with tables of their own (see store/sql.h). Not to be
   // used while a ledger batch is open unless the module means to write inside it.
   virtual SqlConn& sql() = 0;
+
+  // Calls `fn` for every entry whose work date is in [from, to], in ledger order, reading in
+  // pages so memory stays bounded. A full scan: for reports and audits, not for requests on
+  // the hot path.
+  virtual Status ScanEntries(Date from, Date to,
+                             const std::function<Status(const StoredEntry&)>& fn) = 0;
 };
 
 // Opens (creating if needed) and migrates the SQLite store at `path`.
