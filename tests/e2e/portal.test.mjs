@@ -25,9 +25,9 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };
-const RENDER_BUDGET_MS = 1000;
+const RENDER_BUDGET_MS = Number(process.env.E2E_RENDER_BUDGET_MS || 1000);
 
-let tmp, server, url, env, browser;
+let tmp, server, url, env, browser, baseline;
 const timings = [];
 
 function waitForServer(child) {
@@ -63,6 +63,13 @@ async function call(method, path, token, body) {
   try { json = await res.json(); } catch { /* empty */ }
   return { status: res.status, json };
 }
+// The regulator's total of contributions, in cents, or null while the route is missing.
+async function aggregateTotal() {
+  const r = await call('GET', '/v1/aggregates/contributions', env.ACCRUE_ADMIN_TOKEN);
+  if (r.status !== 200) return null;
+  const rows = Array.isArray(r.json) ? r.json : (r.json.rows || r.json.contributions || r.json.aggregates || []);
+  return rows.reduce((a, x) => a + Math.round(100 * Number(x.amount ?? x.money ?? x.total ?? 0)), 0);
+}
 const routeMissing = (r) => (r.status === 404 && /^no such resource/.test((r.json && r.json.detail) || '')) || r.status === 405;
 
 before(async () => {
@@ -76,11 +83,18 @@ before(async () => {
   url = await waitForServer(server);
   env = readEnv(`${db}.env`);
   env.DB = db;
+  baseline = await aggregateTotal();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // Chromium's own first start (font cache, processes) is not the portal's first render; the
+  // warm-up page has its own context, so it shares no HTTP cache with the measured pages.
+  const warm = await browser.newPage();
+  await warm.goto(`${url}/signin`);
+  await warm.waitForSelector("#worker-form");
+  await warm.close();
 });
 
 after(async () => {
@@ -101,7 +115,9 @@ async function newPage() {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) errors.push(m.text()); });
+  // API answers with 4xx on purpose (refused rows, routes still to come): Chromium logs each
+  // failed fetch; only real script errors count.
+  page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(m.text()); });
   page.jsErrors = errors;
   return page;
 }
@@ -133,10 +149,10 @@ async function shoot(page, name) {
 // Opens a main page by its address (a fresh load, as a person following a link would),
 // checks it renders within budget, has no accessibility violations and fits a phone.
 async function visit(page, path, name) {
-  const start = Date.now();
   await page.goto(url + path);
-  await page.waitForFunction(rendered, null, { timeout: 10_000 });
-  const ms = Date.now() - start;
+  await page.waitForFunction(rendered, null, { timeout: 10_000, polling: 'raf' });
+  // Milliseconds from the start of the navigation to the frame with the page's data shown.
+  const ms = Math.round(await page.evaluate(() => performance.now()));
   timings.push({ page: name, ms });
   assert.ok(ms < RENDER_BUDGET_MS, `${name}: first render took ${ms} ms (budget ${RENDER_BUDGET_MS} ms)`);
   await checkAxe(page, name);
@@ -149,7 +165,7 @@ async function signInWorker(page) {
   await page.goto(`${url}/`);
   await page.getByLabel('Account number').fill(env.ACCRUE_WORKER);
   await page.getByLabel('Password').fill(env.ACCRUE_WORKER_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).first().click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).first().click();
   await page.waitForSelector('#account-number');
 }
 
@@ -178,10 +194,10 @@ test('sign-in page: accessible, keyboard first, clear errors', async () => {
   assert.notEqual(focused, 'none', 'focus is visible');
   await page.getByLabel('Account number').fill(env.ACCRUE_WORKER);
   await page.getByLabel('Password').fill('not-the-password');
-  await page.getByRole('button', { name: 'Sign in' }).first().click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).first().click();
   await page.getByText('That account number and password do not match').waitFor();
   await page.getByLabel('Account number').fill('1234');
-  await page.getByRole('button', { name: 'Sign in' }).first().click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).first().click();
   await page.getByText('Enter your 12-digit account number').waitFor();
   await page.context().close();
 });
@@ -352,6 +368,9 @@ test('regulator: contributions, compliance, policies and entities; sees the new 
   await page.goto(`${url}/regulator`);
   await page.waitForFunction(rendered);
   assert.match((await page.textContent('#aggregate-total')).trim(), moneyText);
+  const now = await aggregateTotal();
+  if (baseline !== null) assert.ok(now > baseline, `the regulator's total grew after the upload (${baseline} -> ${now} cents)`);
+  await shoot(page, 'regulator-new-totals');
   await page.context().close();
 });
 
