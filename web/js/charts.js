@@ -20,7 +20,8 @@ function niceMax(v) {
 }
 
 // points: [{ x: label, y: number }]; fmt: number -> string
-export function lineChart({ title, points, fmt, xfmt = (x) => x }) {
+export function lineChart(opts) {
+  const { title, points, fmt, xfmt = (x) => x } = opts;
   const W = 640, H = 240, L = 64, R = 12, T = 12, B = 36;
   const max = niceMax(Math.max(0, ...points.map((p) => p.y)));
   const n = points.length;
@@ -35,7 +36,8 @@ export function lineChart({ title, points, fmt, xfmt = (x) => x }) {
   svg.append(s('line', { x1: L, x2: W - R, y1: Y(0), y2: Y(0), class: 'axis' }));
   const step = Math.max(1, Math.ceil(n / 6));
   points.forEach((p, i) => {
-    if (i % step === 0 || i === n - 1) svg.append(s('text', { x: X(i), y: H - 12, 'text-anchor': 'middle' }, xfmt(p.x)));
+    const last = i === n - 1;
+    if ((i % step === 0 && (last || n - 1 - i >= step / 2)) || last) svg.append(s('text', { x: X(i), y: H - 12, 'text-anchor': last && n > 1 ? 'end' : i === 0 && n > 1 ? 'start' : 'middle' }, (opts.tick || xfmt)(p.x)));
   });
   if (n) {
     const d = points.map((p, i) => `${i ? 'L' : 'M'}${X(i).toFixed(1)},${Y(p.y).toFixed(1)}`).join('');

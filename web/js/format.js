@@ -103,3 +103,9 @@ export function thisMonth() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
 }
+
+export function shortDate(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text || '');
+  if (!m) return text || '';
+  return new Intl.DateTimeFormat(locale(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+}

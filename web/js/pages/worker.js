@@ -75,7 +75,7 @@ function balanceChart(lines) {
   let run = 0n;
   const points = days.map((d) => { run += byDay.get(d); return { x: d, y: f.toNumber(run) }; });
   if (!points.length) return h('p', { class: 'muted' }, 'Your balance will be drawn here once work is reported.');
-  return lineChart({ title: 'Total balance by date of work', points, fmt: (v) => f.money(String(v)), xfmt: f.date });
+  return lineChart({ title: 'Total balance by date of work', points, fmt: (v) => f.money(String(v)), xfmt: f.date, tick: f.shortDate });
 }
 
 async function loadEligibility() {
@@ -157,9 +157,9 @@ async function why(main, { query, navigate }) {
       hrs.length ? linesTable(hrs, 'Hours', f.hours) : null));
 }
 
-function linesTable(lines, label, fmt) {
-  const rows = lines.slice(0, 500);
-  return h('div', {},
+function linesTable(lines, label, fmt, limit = 50) {
+  const rows = lines.slice(0, limit);
+  const wrap = h('div', {},
     table([
       { label: 'Work date', value: (l) => f.date(l.work_date) },
       { label: 'Paid by', value: (l) => h('span', {}, l.entity || 'Public program', h('br'), h('span', { class: 'muted' }, f.payerName(l.payer))) },
@@ -167,8 +167,13 @@ function linesTable(lines, label, fmt) {
       { label: 'Benefit', value: (l) => f.benefitName(l.benefit) },
       { label: 'Program and rule', value: (l) => h('span', {}, `${l.program}, rules of ${f.date(l.version)}`, h('br'), h('span', { class: 'muted' }, [l.rule, l.rate ? `rate ${l.rate}` : '', l.note].filter(Boolean).join(' · '))) },
       { label, num: true, value: (l) => fmt(l.amount) },
-    ], rows, { empty: 'No lines yet.', foot: ['Total', '', '', '', '', fmt(f.sum(lines.map((l) => l.amount)))] }),
-    lines.length > rows.length ? h('p', { class: 'muted' }, `Showing the first ${rows.length} of ${lines.length} lines; the statement download has them all.`) : null);
+    ], rows, { empty: 'No lines yet.', foot: ['Total', '', '', '', '', fmt(f.sum(lines.map((l) => l.amount)))] }));
+  if (lines.length > rows.length) {
+    const more = Math.min(lines.length, limit * 10);
+    wrap.append(h('p', { class: 'muted' }, `Showing ${rows.length} of ${lines.length} lines; the total counts them all, and the statement download lists them all.`),
+      h('button', { type: 'button', class: 'secondary', onclick: () => { const next = linesTable(lines, label, fmt, more); wrap.replaceWith(next); next.querySelector('tbody tr:nth-child(' + (rows.length + 1) + ') td')?.setAttribute('tabindex', '-1'); } }, `Show ${more === lines.length ? 'all' : more} lines`));
+  }
+  return wrap;
 }
 
 // ---- Coverage: provider and plan ----
