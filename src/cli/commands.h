@@ -18,10 +18,11 @@ void AddPolicyCommands(CLI::App& app, Globals& g, int& status);  // policy check
 void AddLedgerCommands(CLI::App& app, Globals& g, int& status);  // ingest, balance, explain, verify
 void AddDemoCommand(CLI::App& app, Globals& g, int& status);     // demo
 void AddServeCommand(CLI::App& app, Globals& g, int& status);    // serve, key issue|list|...
-void AddSimulateCommand(CLI::App& app, Globals& g, int& status);  // simulate
+void AddSimulateCommand(CLI::App& app, Globals& g, int& status);     // simulate
 void AddEligibilityCommand(CLI::App& app, Globals& g, int& status);  // eligibility
 // terms, provider, plan, exchange, enroll, enrollment, invoice, remit, reserves, funding
 void AddBenefitsCommands(CLI::App& app, Globals& g, int& status);
+void AddClaimsCommands(CLI::App& app, Globals& g, int& status);  // leave, claim, request
 
 // The balance and explain reports (also printed by the demo).
 int Balance(const Globals& g, const std::string& account);

@@ -34,6 +34,14 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
   std::map<std::pair<std::string, Payer>, Money> by_payer;
   const std::string prefix = "W/" + AccountDigits(account) + "/";
   for (const StoredEntry& e : entries) {
+    if (e.entry.kind == EntryKind::kPayout) {
+      for (const Leg& leg : e.entry.legs) {
+        if (leg.unit == Unit::kMoney && leg.account.rfind(prefix, 0) == 0) {
+          out.paid_out -= Money::FromUnits(leg.amount);
+        }
+      }
+      continue;
+    }
     if (e.entry.report.worker == account) ++out.reports;
     for (const Leg& leg : e.entry.legs) {
       if (leg.unit == Unit::kMoney && leg.account.rfind(prefix, 0) == 0) {
@@ -58,9 +66,12 @@ Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber acco
     const WorkReport& r = e.entry.report;
     for (const Leg& leg : e.entry.legs) {
       if (leg.account.rfind(prefix, 0) != 0) continue;
-      ExplainLine line{r.work_date, r.entity,     r.report_id, r.replaces, BenefitOf(leg.account),
-                       leg.unit,    leg.amount,   "",          "",         "",
-                       leg.payer,   leg.quantity, leg.rate,    leg.note};
+      const bool payout = e.entry.kind == EntryKind::kPayout;
+      ExplainLine line{payout,       r.work_date, payout ? "" : r.entity,
+                       r.report_id,  r.replaces,  BenefitOf(leg.account),
+                       leg.unit,     leg.amount,  "",
+                       "",           "",          leg.payer,
+                       leg.quantity, leg.rate,    leg.note};
       if (!benefit.empty() && line.benefit != benefit) continue;
       // Rule uid: "<pack>@<version>/<rule>".
       const size_t at = leg.rule.find('@');
@@ -80,7 +91,8 @@ nlohmann::json ToJson(const AccountSummary& s) {
   nlohmann::json out = {
       {"account", s.worker.account.ToString()}, {"name", s.worker.name},
       {"total", s.total.ToString(2)},           {"reports", s.reports},
-      {"benefits", nlohmann::json::array()},    {"by_payer", nlohmann::json::array()}};
+      {"paid_out", s.paid_out.ToString(2)},     {"benefits", nlohmann::json::array()},
+      {"by_payer", nlohmann::json::array()}};
   for (const auto& b : s.benefits) {
     out["benefits"].push_back({{"benefit", b.benefit},
                                {"money", b.money.ToString(2)},
@@ -94,7 +106,8 @@ nlohmann::json ToJson(const AccountSummary& s) {
 }
 
 nlohmann::json ToJson(const ExplainLine& l) {
-  return {{"work_date", l.work_date.ToString()},
+  return {{"kind", l.payout ? "payout" : "credit"},
+          {"work_date", l.work_date.ToString()},
           {"entity", l.entity},
           {"report_id", l.report_id},
           {"replaces", l.replaces},

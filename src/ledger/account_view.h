@@ -30,11 +30,14 @@ struct AccountSummary {
   std::vector<BenefitBalance> benefits;  // by benefit name
   std::vector<PayerTotal> by_payer;      // by entity, then payer
   Money total;
+  Money paid_out;  // approved leave pay, claims and withdrawals, already out of `total`
   int64_t reports = 0;
 };
 
-// One credited (or reversed) line on the worker's account, with everything behind it.
+// One credited (or reversed, or paid out) line on the worker's account, with everything
+// behind it. A payout's line has no entity; its report id is the request's reference.
 struct ExplainLine {
+  bool payout = false;
   Date work_date;
   std::string entity;
   std::string report_id;

@@ -129,6 +129,36 @@ Entry BuildCorrection(Entry reversal, Entry fresh) {
   return e;
 }
 
+Entry BuildPayout(const Payout& p) {
+  Entry e;
+  e.kind = EntryKind::kPayout;
+  e.report.entity = kPayoutEntity;
+  e.report.report_id = p.reference;
+  e.report.worker = p.worker;
+  e.report.work_date = p.paid;
+  auto move = [&](Unit unit, int64_t amount) {
+    if (amount == 0) return;
+    std::string paid_out = "P/" + p.provider + "/" + p.benefit;
+    if (unit == Unit::kHours) paid_out += "/h";
+    e.legs.push_back(Leg{WorkerAccount(p.worker, p.benefit, unit), unit, -amount, p.rule,
+                         Payer::kWorker, p.hours.units(), p.rate, p.note});
+    e.legs.push_back(Leg{paid_out, unit, amount, "", Payer::kWorker, 0, "", ""});
+  };
+  move(Unit::kHours, p.hours.units());
+  move(Unit::kMoney, p.money.units());
+  return e;
+}
+
+EntryKind EntryKindOf(const WorkReport& report) {
+  if (report.entity == kPayoutEntity) return EntryKind::kPayout;
+  return report.replaces.empty() ? EntryKind::kReport : EntryKind::kCorrection;
+}
+
+std::string EntryCanonical(const Entry& entry) {
+  if (entry.kind == EntryKind::kPayout) return "payout\x1f" + entry.report.Canonical();
+  return entry.report.Canonical();
+}
+
 Status CheckBalanced(const Entry& entry) {
   __int128 sums[2] = {0, 0};
   for (const Leg& leg : entry.legs) sums[static_cast<int>(leg.unit)] += leg.amount;

@@ -12,6 +12,15 @@
 //   E/<entity>/<YYYY-MM>/withheld  what it withheld from workers' pay and owes on their behalf
 //   G/<jurisdiction>/<YYYY-MM>     a government fund's subsidy for a month
 //   L/<pack>/<YYYY>                leave hours granted under a program in a year
+//   P/<provider>/<benefit>         money a provider paid out of its members' accounts
+//   P/<provider>/<benefit>/h       leave hours its members were paid for
+//
+// A payout (approved leave pay, claim or withdrawal) is an entry of its own kind: it moves
+// money or hours from the worker's account to the provider's paid-out account, so nothing is
+// created or lost and the worker's balance falls by exactly what was paid. It is stored like a
+// report under the reserved entity kPayoutEntity (no hiring entity id can hold '@'), with the
+// request's reference as report id, the worker, and the day paid as work date; it reports no
+// hours, earnings or jobs. Its hashed text is prefixed so that it can never pass for a report.
 #pragma once
 
 #include <array>
@@ -38,7 +47,9 @@ struct Leg {
   std::string note;      // caps, minimums, reversals
 };
 
-enum class EntryKind : uint8_t { kReport = 1, kCorrection = 2 };
+enum class EntryKind : uint8_t { kReport = 1, kCorrection = 2, kPayout = 3 };
+
+inline constexpr const char* kPayoutEntity = "@payout";
 
 // A correction's first `reversed_legs` legs and `reversed_deltas` deltas undo the report it
 // replaces; the rest are its own. Correcting a correction reverses only the latter's own part.
@@ -64,6 +75,28 @@ Entry BuildEntry(const WorkReport& report, const Evaluation& eval);
 Entry BuildReversal(const Entry& replaced);
 // The correction entry: `reversal` (from BuildReversal) followed by `fresh`'s legs and deltas.
 Entry BuildCorrection(Entry reversal, Entry fresh);
+
+// One approved payout: `hours` of a leave benefit and/or `money` from a benefit's account.
+struct Payout {
+  AccountNumber worker;
+  std::string reference;  // "request-17": unique among payouts
+  Date paid;
+  std::string provider;
+  std::string benefit;
+  Hours hours;       // not negative
+  Money money;       // not negative
+  std::string rule;  // "<pack>@<version>/leave.sick_leave", or empty
+  std::string rate;  // "21.6666/h", "120.00/day", or empty
+  std::string note;
+};
+// The entry that pays `payout`: each nonzero quantity debits the worker's account and credits
+// the provider's paid-out account.
+Entry BuildPayout(const Payout& payout);
+// The kind of a stored entry, from what its row holds.
+EntryKind EntryKindOf(const WorkReport& report);
+// The text an entry contributes to the hash chain (a report's Canonical(); prefixed for payouts).
+std::string EntryCanonical(const Entry& entry);
+
 // Fails unless the legs sum to zero in each unit.
 Status CheckBalanced(const Entry& entry);
 

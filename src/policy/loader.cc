@@ -1071,6 +1071,150 @@ bool ReadEligibility(const TableReader& r, PolicyVersion* v) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Leave and claim rules: how accrued leave is drawn as pay, and what may be claimed from a
+// money benefit.
+
+const std::vector<std::pair<std::string, LeaveCash>> kLeaveCash = {
+    {"average_earnings", LeaveCash::kAverageEarnings}, {"leave_account", LeaveCash::kLeaveAccount}};
+
+// An optional whole number between 0 and `max` at `key`; `out` keeps its default when absent.
+bool ReadDays(const TableReader& r, std::string_view key, int max, int* out) {
+  if (!r.Has(key)) return true;
+  auto v = r.Integer(key, false);
+  if (v && (*v < 0 || *v > max)) {
+    r.Error(key,
+            "must be between 0 and " + std::to_string(max) + " (got " + std::to_string(*v) + ")");
+    return false;
+  }
+  if (v) *out = static_cast<int>(*v);
+  return v.has_value();
+}
+
+// The rule's `benefit`, which must be in the benefit list (and of kind `kind`, when given).
+std::optional<std::string> ReadRuleBenefit(const TableReader& r, std::optional<BenefitKind> kind,
+                                           const char* what) {
+  auto benefit = r.String("benefit", true);
+  if (!benefit) return std::nullopt;
+  const BenefitType* b = r.cx().FindBenefit(*benefit);
+  if (b == nullptr) {
+    r.Error("benefit",
+            "unknown benefit " + Quote(*benefit) + " (known: " + r.cx().BenefitNames() + ")");
+    return std::nullopt;
+  }
+  if (kind && b->kind != *kind) {
+    r.Error("benefit", std::string(what) + Quote(*benefit) + " is a money benefit");
+    return std::nullopt;
+  }
+  return benefit;
+}
+
+std::optional<LeaveRule> ReadLeaveRule(Context& cx, const toml::table& t, const std::string& path) {
+  TableReader r(cx, t, path, {"benefit", "waiting_days", "minimum_unit", "cash", "lookback_days"});
+  LeaveRule rule;
+  auto benefit = ReadRuleBenefit(r, BenefitKind::kLeave, "leave rules draw leave hours, but ");
+  bool valid = benefit.has_value();
+  rule.benefit = benefit.value_or("");
+  valid = ReadDays(r, "waiting_days", kMaxWaitingDays, &rule.waiting_days) && valid;
+  if (r.Has("minimum_unit")) {
+    auto unit = r.HoursAt("minimum_unit", false);
+    if (unit && (unit->is_zero() || *unit > Hours::Whole(24))) {
+      r.Error("minimum_unit", "must be more than 0 and at most 24 hours");
+      unit.reset();
+    }
+    rule.minimum_unit = unit.value_or(Hours());
+    valid = valid && unit.has_value();
+  }
+  auto cash = r.Choice("cash", true, kLeaveCash);
+  valid = valid && cash.has_value();
+  rule.cash = cash.value_or(LeaveCash::kLeaveAccount);
+  valid = ReadDays(r, "lookback_days", kMaxLookbackDays, &rule.lookback_days) && valid;
+  if (cash == LeaveCash::kAverageEarnings && rule.lookback_days == 0 && valid) {
+    r.Error("lookback_days", "cash = \"average_earnings\" needs lookback_days of 1 or more");
+    valid = false;
+  }
+  if (cash == LeaveCash::kLeaveAccount && r.Has("lookback_days")) {
+    r.Error("lookback_days", "only cash = \"average_earnings\" looks back over earnings");
+    valid = false;
+  }
+  if (!valid) return std::nullopt;
+  return rule;
+}
+
+std::optional<ClaimRule> ReadClaimRule(Context& cx, const toml::table& t, const std::string& path) {
+  TableReader r(cx, t, path, {"benefit", "uses", "minimum_age", "fixed_amount", "unit"});
+  ClaimRule rule;
+  auto benefit = ReadRuleBenefit(r, std::nullopt, "");
+  bool valid = benefit.has_value();
+  rule.benefit = benefit.value_or("");
+  for (const auto& [use, node] : r.Strings("uses")) {
+    Status st = ValidateName("use", use);
+    if (!st.ok()) {
+      cx.Error(*node, r.Key("uses"), st.message());
+      valid = false;
+    } else if (std::find(rule.uses.begin(), rule.uses.end(), use) != rule.uses.end()) {
+      cx.Error(*node, r.Key("uses"), Quote(use) + " is listed twice");
+      valid = false;
+    } else {
+      rule.uses.push_back(use);
+    }
+  }
+  valid = ReadDays(r, "minimum_age", 120, &rule.minimum_age) && valid;
+  if (r.Has("fixed_amount") != r.Has("unit")) {
+    r.Error(r.Has("unit") ? "unit" : "fixed_amount",
+            "fixed_amount and unit go together (\"120.00\" per \"day\")");
+    valid = false;
+  } else if (r.Has("fixed_amount")) {
+    auto amount = r.MoneyAt("fixed_amount", false);
+    if (amount && amount->is_zero()) {
+      r.Error("fixed_amount", "must be more than 0");
+      amount.reset();
+    }
+    auto unit = r.String("unit", false);
+    if (unit) {
+      Status st = ValidateName("unit", *unit);
+      if (!st.ok()) {
+        r.Error("unit", st.message());
+        unit.reset();
+      }
+    }
+    rule.fixed_amount = amount;
+    rule.unit = unit.value_or("");
+    valid = valid && amount.has_value() && unit.has_value();
+  }
+  if (!valid) return std::nullopt;
+  return rule;
+}
+
+// Every `[[version.leave]]` and `[[version.claim]]` of a version, at most one of each per
+// benefit.
+template <typename Rule, typename ReadFn>
+bool ReadPerBenefit(const TableReader& r, const char* key, const char* what, ReadFn read,
+                    std::vector<Rule>* out) {
+  bool valid = true;
+  std::set<std::string> seen;
+  const auto tables = r.Tables(key, false);
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const std::string rule_path = Indexed(r.Key(key), i);
+    std::optional<Rule> rule = read(r.cx(), *tables[i], rule_path);
+    if (rule && !seen.insert(rule->benefit).second) {
+      r.cx().Error(LineOf(*tables[i]), rule_path + ".benefit",
+                   std::string("another ") + what + " rule in this version already covers " +
+                       Quote(rule->benefit));
+      rule.reset();
+    }
+    if (rule) out->push_back(std::move(*rule));
+    valid = valid && rule.has_value();
+  }
+  return valid;
+}
+
+bool ReadLeaveAndClaims(const TableReader& r, PolicyVersion* v) {
+  const bool leave = ReadPerBenefit(r, "leave", "leave", ReadLeaveRule, &v->leave);
+  const bool claims = ReadPerBenefit(r, "claim", "claim", ReadClaimRule, &v->claims);
+  return leave && claims;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Versions and their chronology.
 
 // Where a version sits in time, as written (for the contiguity checks).
@@ -1084,9 +1228,9 @@ struct VersionSpan {
 
 std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t, const std::string& path,
                                          VersionSpan* span) {
-  TableReader r(
-      cx, t, path,
-      {"effective", "ends", "stacking", "notes", "contribution", "accrual", "eligibility"});
+  TableReader r(cx, t, path,
+                {"effective", "ends", "stacking", "notes", "contribution", "accrual", "eligibility",
+                 "leave", "claim"});
   PolicyVersion v;
   span->effective = r.DateAt("effective", true);
   span->ends = r.DateAt("ends", false);
@@ -1125,6 +1269,7 @@ std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t, cons
     valid = valid && rule.has_value();
   }
   valid = ReadEligibility(r, &v) && valid;
+  valid = ReadLeaveAndClaims(r, &v) && valid;
   if (!valid) return std::nullopt;
   return v;
 }

@@ -80,4 +80,22 @@ const PolicyVersion* PolicyPack::VersionOn(Date d) const {
   return nullptr;
 }
 
+const char* LeaveCashName(LeaveCash c) {
+  return c == LeaveCash::kAverageEarnings ? "average_earnings" : "leave_account";
+}
+
+const LeaveRule* PolicyVersion::LeaveFor(std::string_view benefit) const {
+  for (const LeaveRule& r : leave) {
+    if (r.benefit == benefit) return &r;
+  }
+  return nullptr;
+}
+
+const ClaimRule* PolicyVersion::ClaimFor(std::string_view benefit) const {
+  for (const ClaimRule& r : claims) {
+    if (r.benefit == benefit) return &r;
+  }
+  return nullptr;
+}
+
 }  // namespace accrue

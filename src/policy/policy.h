@@ -137,6 +137,35 @@ struct EligibilityRule {
   std::optional<HourBank> bank;        // instead of tiers (hours, per month, pooled)
 };
 
+// How a leave benefit's accrued hours are drawn as pay, and what an hour is worth in cash.
+enum class LeaveCash {
+  kAverageEarnings,  // hours x the worker's gross earnings / hours worked over the lookback
+  kLeaveAccount,     // hours x the leave account's money / its hours (its cash, pro rata)
+};
+const char* LeaveCashName(LeaveCash c);  // "average_earnings", "leave_account"
+
+inline constexpr int kMaxWaitingDays = 3660;
+inline constexpr int kMaxLookbackDays = 730;
+
+struct LeaveRule {
+  std::string benefit;  // a leave benefit
+  // Days after the worker's first accrual of the benefit before any of it may be used.
+  int waiting_days = 0;
+  Hours minimum_unit;     // requests are whole multiples of it; zero: any amount
+  int lookback_days = 0;  // for kAverageEarnings: the days before the leave's first day
+  LeaveCash cash = LeaveCash::kLeaveAccount;
+};
+
+// What may be claimed or withdrawn from a money benefit, and by whom.
+struct ClaimRule {
+  std::string benefit;
+  std::vector<std::string> uses;  // permitted uses ("medical", "rollover"); empty: any
+  int minimum_age = 0;            // whole years on the day of the claim
+  // A fixed-unit benefit pays `fixed_amount` per `unit` claimed ("120.00" per "day").
+  std::optional<Money> fixed_amount;
+  std::string unit;
+};
+
 enum class Stacking { kAdd, kMax };
 
 struct PolicyVersion {
@@ -146,7 +175,12 @@ struct PolicyVersion {
   std::vector<ContributionRule> contributions;
   std::vector<AccrualRule> accruals;
   std::vector<EligibilityRule> eligibility;  // at most one per benefit
+  std::vector<LeaveRule> leave;              // at most one per benefit
+  std::vector<ClaimRule> claims;             // at most one per benefit
   std::string notes;
+
+  const LeaveRule* LeaveFor(std::string_view benefit) const;
+  const ClaimRule* ClaimFor(std::string_view benefit) const;
 };
 
 enum class PackKind { kJurisdiction, kSectorFund, kVoluntary };

@@ -52,7 +52,7 @@ void LedgerAudit::AddEntry(const Result<StoredEntry>& e, std::string_view legs_b
     Problem(name + ": entry " + std::to_string(e->seq) + " names batch " +
             std::to_string(e->batch));
   }
-  hasher_->AddEntry(e->entry.report.Canonical(), legs_blob);
+  hasher_->AddEntry(EntryCanonical(e->entry), legs_blob);
   Status balanced = CheckBalanced(e->entry);
   if (!balanced.ok()) Problem(name + ": " + balanced.message());
   for (const Leg& leg : e->entry.legs) accounts_[leg.account].second += leg.amount;

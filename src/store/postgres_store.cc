@@ -83,7 +83,7 @@ Result<StoredEntry> ReadEntry(const PgResult& r, int row, const Dictionary& dict
   w.classification = static_cast<Classification>(r.Int(row, 11));
   w.sector = r.Text(row, 12);
   w.replaces = r.Text(row, 13);
-  out.entry.kind = w.replaces.empty() ? EntryKind::kReport : EntryKind::kCorrection;
+  out.entry.kind = EntryKindOf(w);
   RETURN_IF_ERROR(DecodeLegs(r.Bytes(row, kLegsColumn), dict, &out.entry));
   return out;
 }
@@ -880,7 +880,7 @@ Status PostgresStore::Append(const std::vector<Entry>& entries) {
     return st;
   }
   for (size_t i = 0; i < entries.size(); ++i) {
-    hasher_->AddEntry(entries[i].report.Canonical(), blobs[i]);
+    hasher_->AddEntry(EntryCanonical(entries[i]), blobs[i]);
   }
   batch_entries_ += static_cast<int64_t>(entries.size());
   return Status::Ok();

@@ -669,7 +669,7 @@ Status SqliteStore::Append(const std::vector<Entry>& entries) {
     st = dict_.Flush(batch_, &balances, &totals);
   }
   for (size_t i = 0; st.ok() && i < entries.size(); ++i) {
-    hasher_->AddEntry(entries[i].report.Canonical(), blobs[i]);
+    hasher_->AddEntry(EntryCanonical(entries[i]), blobs[i]);
     st = InsertEntry(batch_, entries[i], blobs[i]);
   }
   if (st.ok()) st = ApplyDeltas(balances, totals);
@@ -733,7 +733,7 @@ Result<StoredEntry> SqliteStore::ReadEntry(SqliteStmt* s) {
   r.classification = static_cast<Classification>(s->Int(11));
   r.sector = s->Text(12);
   r.replaces = s->Text(13);
-  out.entry.kind = r.replaces.empty() ? EntryKind::kReport : EntryKind::kCorrection;
+  out.entry.kind = EntryKindOf(r);
   RETURN_IF_ERROR(DecodeLegs(s->Blob(14), dict_, &out.entry));
   return out;
 }
