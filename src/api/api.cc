@@ -253,6 +253,7 @@ const std::vector<Route>& Api::Routes() {
     AddEntityRoutes(&r);
     AddAdminRoutes(&r);
     AddBenefitsRoutes(&r);
+    AddClaimsRoutes(&r);
     return r;
   }();
   return routes;

@@ -21,6 +21,7 @@ class AuthorizationTest : public ApiTest {
     const int64_t now = now_.load();
     if (who == "admin") return c.IssueKey(Role::kAdmin, "", "m", now)->token;
     if (who == "rideco") return c.IssueKey(Role::kEntity, "rideco", "m", now)->token;
+    if (who == "cascade") return c.IssueKey(Role::kProvider, "cascade", "m", now)->token;
     if (who == "ana") return c.Login(ana_, "ana-password-1", now, 3600)->token;
     if (who == "revoked") {
       auto k = c.IssueKey(Role::kEntity, "rideco", "m", now);
@@ -41,6 +42,8 @@ class AuthorizationTest : public ApiTest {
     fill("entity", own ? "rideco" : "cleanco");
     fill("account", own ? ana_.ToString() : ben_.ToString());
     fill("report_id", "r-none");
+    fill("provider", own ? "cascade" : "other");
+    fill("id", "1");
     auto conn = api_->Connection();
     fill("key", Credentials((**conn).sql()).IssueKey(Role::kEntity, "cleanco", "m", now_)->id);
     return p;
@@ -57,8 +60,10 @@ TEST_F(AuthorizationTest, EveryRouteAdmitsExactlyItsRolesAndParties) {
     std::string who;
     Role role;
   };
-  const std::vector<Caller> callers = {
-      {"admin", Role::kAdmin}, {"rideco", Role::kEntity}, {"ana", Role::kWorker}};
+  const std::vector<Caller> callers = {{"admin", Role::kAdmin},
+                                       {"rideco", Role::kEntity},
+                                       {"ana", Role::kWorker},
+                                       {"cascade", Role::kProvider}};
   int checked = 0;
   for (const api::Route& route : api::Api::Routes()) {
     const std::string name = route.method + " " + route.pattern;
