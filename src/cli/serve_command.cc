@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "auth/auth.h"
+#include "benefits/benefits.h"
 #include "cli/commands.h"
 #include "server/http_server.h"
 
@@ -50,6 +51,29 @@ std::string FindWeb(const std::string& given) {
   return "";
 }
 
+// Two certified providers with a plan each on the exchange, the first the default, and every
+// demo worker enrolled with it, so that a worker can move at open enrollment and ask for leave.
+Status DemoProviders(Store& store, Date today) {
+  using namespace benefits;  // NOLINT(google-build-using-namespace)
+  ASSIGN_OR_RETURN(Ratio reserve, ParsePercent("25%"));
+  for (const auto& [id, name] : {std::pair<std::string, std::string>{"cascade", "Cascade Mutual"},
+                                 {"evergreen", "Evergreen Workers' Fund"}}) {
+    RETURN_IF_ERROR(RegisterProvider(
+        store, {id, name, true, reserve, Money::Whole(50'000), true, ProviderStatus::kRegistered,
+                today},
+        today));
+    RETURN_IF_ERROR(CertifyProvider(store, id, today));
+    RETURN_IF_ERROR(AddPlan(store, {id, "basic", "Basic", {"health", "disability", "workers_comp"},
+                                    {"retirement", "vacation", "sick_leave"}, Money::Whole(3),
+                                    Ratio()}));
+  }
+  ASSIGN_OR_RETURN(Terms terms, GetTerms(store));
+  terms.default_provider = "cascade";
+  terms.default_plan = "basic";
+  RETURN_IF_ERROR(SetTerms(store, terms));
+  return AssignDefaults(store, today).status();
+}
+
 // Credentials for each role in the demo store, written to an env file for the README's curl
 // examples and printed.
 Status DemoCredentials(Store& store, const Workload& w, const std::string& env_path,
@@ -57,23 +81,38 @@ Status DemoCredentials(Store& store, const Workload& w, const std::string& env_p
   RETURN_IF_ERROR(MigrateAuth(store.sql()));
   Credentials credentials(store.sql());
   const int64_t now = NowSeconds();
+  ASSIGN_OR_RETURN(Date today, TodayIn("UTC", std::chrono::system_clock::now()));
+  RETURN_IF_ERROR(DemoProviders(store, today));
+  ASSIGN_OR_RETURN(auto provider_key, credentials.IssueKey(Role::kProvider, "cascade", "demo", now));
   ASSIGN_OR_RETURN(auto admin, credentials.IssueKey(Role::kAdmin, "", "demo", now));
   const std::string entity = w.entities.at(0).entity.id;
   ASSIGN_OR_RETURN(auto entity_key, credentials.IssueKey(Role::kEntity, entity, "demo", now));
   const std::string password = "demo-password";
-  const Worker& worker = w.workers.at(0);
+  // A worker of the first entity (Seattle rideshare), whose month of work accrued sick leave.
+  size_t pick = 0;
+  for (size_t i = 0; i < w.workers.size(); ++i) {
+    const auto& of = w.worker_entities[i];
+    if (std::find(of.begin(), of.end(), 0) != of.end()) {
+      pick = i;
+      break;
+    }
+  }
+  const Worker& worker = w.workers.at(pick);
   RETURN_IF_ERROR(credentials.SetPassword(worker.account, password));
   std::ofstream env(env_path, std::ios::trunc);
   env << "export ACCRUE_URL=http://127.0.0.1:" << port << "\n"
       << "export ACCRUE_ADMIN_TOKEN=" << admin.token << "\n"
       << "export ACCRUE_ENTITY=" << entity << "\n"
       << "export ACCRUE_ENTITY_TOKEN=" << entity_key.token << "\n"
+      << "export ACCRUE_PROVIDER=cascade\n"
+      << "export ACCRUE_PROVIDER_TOKEN=" << provider_key.token << "\n"
       << "export ACCRUE_WORKER=" << worker.account.ToString() << "\n"
       << "export ACCRUE_WORKER_PASSWORD=" << password << "\n";
   if (!env) return Status::Io("cannot write " + env_path);
   std::cout << "\nDemo credentials (also in " << env_path << "):\n"
             << "  administrator  token " << admin.token << "\n"
             << "  hiring entity  " << entity << "  token " << entity_key.token << "\n"
+            << "  provider       cascade  token " << provider_key.token << "\n"
             << "  worker         " << worker.name << "  account " << worker.account.ToString()
             << "  password " << password << "\n";
   return Status::Ok();

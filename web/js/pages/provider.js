@@ -89,11 +89,14 @@ function requestCard(x, message, reload) {
     } catch (err) { replace(message, errorBox(err)); }
   };
   const facts = [
-    ['Member', x.account || x.worker], ['Asked for', `${x.kind === 'withdrawal' ? 'Cash withdrawal' : 'Leave pay'} · ${f.benefitName(x.benefit)}`],
+    ['Member', x.account || x.worker], ['Asked for', `${x.kind === 'claim' || x.kind === 'withdrawal' ? 'Cash withdrawal' : 'Leave pay'} · ${f.benefitName(x.benefit)}`],
     ['Amount', [x.hours ? f.hours(x.hours) : '', x.amount ? f.money(x.amount) : ''].filter(Boolean).join(' · ') || '—'],
-    ['Sent', f.when(x.created_at || x.requested_at || x.date)], x.first_day ? ['First day off', f.date(x.first_day)] : null,
-    ['Balance available', [x.available_hours ? f.hours(x.available_hours) : '', x.available ? f.money(x.available) : '', x.balance ? f.money(x.balance) : ''].filter(Boolean).join(' · ') || '—'],
-    x.reason ? ['Member’s reason', x.reason] : null, x.eligible !== undefined ? ['Eligible', x.eligible ? 'Yes' : 'No'] : null,
+    ['Sent', f.when(x.asked || x.created_at || x.date)], x.first_day ? ['First day off', f.date(x.first_day)] : null,
+    x.balance ? ['Balance now', `${f.hours(x.balance.hours)} · ${f.money(x.balance.money)}`] : null,
+    x.held_by_other_requests ? ['Held by other requests', `${f.hours(x.held_by_other_requests.hours)} · ${f.money(x.held_by_other_requests.money)}`] : null,
+    x.average_hourly_earnings ? ['Average hourly earnings', f.money(x.average_hourly_earnings)] : null,
+    x.basis ? ['How the amount was worked out', x.basis] : null,
+    x.covered !== undefined ? ['Covered by the balance', x.covered ? 'Yes' : 'No'] : null,
   ].filter(Boolean);
   return h('article', { class: 'card', 'aria-label': `Request ${x.id}`, 'data-request': x.id },
     h('h2', {}, `Request ${x.id} `, statusPill(x.status || 'pending')),

@@ -288,12 +288,14 @@ async function requests(main) {
       replace(message, alertBox('error', leave ? 'Enter the number of hours, like 8 or 7.5.' : 'Enter an amount in dollars, like 50.00.'));
       return input.focus();
     }
-    const body = { kind: kind.value, benefit: benefit.value, reason: reason.value.trim() || undefined };
-    if (leave) { body.hours = input.value.trim(); if (firstDay.value) body.first_day = firstDay.value; } else body.amount = input.value.trim();
+    const today = new Date().toISOString().slice(0, 10);
+    const body = leave
+      ? { benefit: benefit.value, first: firstDay.value || today, hours: input.value.trim() }
+      : { benefit: benefit.value, use: reason.value.trim() || 'withdrawal', amount: input.value.trim() };
     const button = form.querySelector('button');
     button.disabled = true;
     try {
-      const r = await api('POST', `${base()}/leave-requests`, { json: body });
+      const r = await api('POST', `${base()}/${leave ? 'leave-requests' : 'claims'}`, { json: body });
       replace(message, alertBox('ok', 'Request sent.', h('p', {}, `Your provider will approve or deny it. You can follow it below${r && r.id ? ` (request ${r.id})` : ''}.`)));
       form.reset(); sync();
       section(list, loadRequests);
@@ -316,8 +318,8 @@ async function loadRequests() {
     throw e;
   }
   return table([
-    { label: 'Sent', value: (x) => f.when(x.created_at || x.requested_at || x.date) },
-    { label: 'What', value: (x) => `${x.kind === 'withdrawal' ? 'Cash withdrawal' : 'Leave pay'} · ${f.benefitName(x.benefit)}` },
+    { label: 'Sent', value: (x) => f.when(x.asked || x.created_at || x.date) },
+    { label: 'What', value: (x) => `${x.kind === 'claim' || x.kind === 'withdrawal' ? 'Cash withdrawal' : 'Leave pay'} · ${f.benefitName(x.benefit)}` },
     { label: 'Amount', num: true, value: (x) => [x.hours ? f.hours(x.hours) : '', x.amount ? f.money(x.amount) : ''].filter(Boolean).join(' · ') || '—' },
     { label: 'Status', value: (x) => h('span', {}, statusPill(x.status), x.reason_denied || x.decision_reason ? h('span', { class: 'muted' }, ` ${x.reason_denied || x.decision_reason}`) : '') },
   ], r, { empty: 'You have not sent any requests.' });
