@@ -91,7 +91,7 @@ function requestCard(x, message, reload) {
   const facts = [
     ['Member', x.account || x.worker], ['Asked for', `${x.kind === 'claim' || x.kind === 'withdrawal' ? 'Cash withdrawal' : 'Leave pay'} · ${f.benefitName(x.benefit)}`],
     ['Amount', [x.hours ? f.hours(x.hours) : '', x.amount ? f.money(x.amount) : ''].filter(Boolean).join(' · ') || '—'],
-    ['Sent', f.when(x.asked || x.created_at || x.date)], x.first_day ? ['First day off', f.date(x.first_day)] : null,
+    ['Sent', (x.asked ? f.date(x.asked) : f.when(x.created_at || x.date))], x.first_day ? ['First day off', f.date(x.first_day)] : null,
     x.balance ? ['Balance now', `${f.hours(x.balance.hours)} · ${f.money(x.balance.money)}`] : null,
     x.held_by_other_requests ? ['Held by other requests', `${f.hours(x.held_by_other_requests.hours)} · ${f.money(x.held_by_other_requests.money)}`] : null,
     x.average_hourly_earnings ? ['Average hourly earnings', f.money(x.average_hourly_earnings)] : null,

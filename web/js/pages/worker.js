@@ -318,7 +318,7 @@ async function loadRequests() {
     throw e;
   }
   return table([
-    { label: 'Sent', value: (x) => f.when(x.asked || x.created_at || x.date) },
+    { label: 'Sent', value: (x) => (x.asked ? f.date(x.asked) : f.when(x.created_at || x.date)) },
     { label: 'What', value: (x) => `${x.kind === 'claim' || x.kind === 'withdrawal' ? 'Cash withdrawal' : 'Leave pay'} · ${f.benefitName(x.benefit)}` },
     { label: 'Amount', num: true, value: (x) => [x.hours ? f.hours(x.hours) : '', x.amount ? f.money(x.amount) : ''].filter(Boolean).join(' · ') || '—' },
     { label: 'Status', value: (x) => h('span', {}, statusPill(x.status), x.reason_denied || x.decision_reason ? h('span', { class: 'muted' }, ` ${x.reason_denied || x.decision_reason}`) : '') },
