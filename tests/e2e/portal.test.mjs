@@ -354,13 +354,22 @@ test('benefit provider: approves the leave request', async (t) => {
   await page.context().close();
 });
 
-test('regulator: contributions, compliance, policies and entities; sees the new totals', async (t) => {
+test('regulator: contributions, compliance, policies, a simulation and entities; sees the new totals', async (t) => {
   const page = await newPage();
   await signInOrg(page, 'Regulator or program administrator', null, env.ACCRUE_ADMIN_TOKEN);
   await visit(page, '/regulator', 'regulator-contributions');
   await visit(page, '/regulator/compliance', 'regulator-compliance');
   await visit(page, '/regulator/policies', 'regulator-policies');
   assert.ok(await page.locator('#policies tbody tr').count() > 0, 'the policy packs are listed');
+  await visit(page, '/regulator/simulate', 'regulator-simulate');
+  await page.locator('#sim-workers').fill('300');
+  await page.locator('#sim-months').fill('3');
+  await page.getByRole('button', { name: 'Run the simulation' }).click();
+  await page.waitForSelector('#simulation table tbody tr', { timeout: 30_000 });
+  await page.waitForSelector('#simulation img.sim-chart', { timeout: 30_000 });
+  assert.match(await page.locator('#simulation').innerText(), /\$\d+\.\d\d/, 'the simulation shows amounts in dollars');
+  await checkAxe(page, 'regulator-simulated');
+  await shoot(page, 'regulator-simulated');
   await visit(page, `/regulator/entities?entity=${encodeURIComponent(env.ACCRUE_ENTITY)}`, 'regulator-entities');
   assert.ok(await page.locator('#entity-keys tbody tr').count() > 0, 'the entity\'s keys are listed');
   const agg = await call('GET', '/v1/aggregates/contributions', env.ACCRUE_ADMIN_TOKEN);

@@ -8,7 +8,7 @@ const NAV = {
   worker: [['/worker', 'My account'], ['/worker/why', 'Why this much?'], ['/worker/coverage', 'Coverage'], ['/worker/requests', 'Leave & cash'], ['/worker/statements', 'Statements']],
   entity: [['/entity', 'Upload work'], ['/entity/reports', 'Reports'], ['/entity/billing', 'What we owe'], ['/entity/keys', 'API keys']],
   provider: [['/provider', 'Members & funds'], ['/provider/requests', 'Requests']],
-  admin: [['/regulator', 'Contributions'], ['/regulator/compliance', 'Compliance'], ['/regulator/policies', 'Policies'], ['/regulator/entities', 'Entities & keys']],
+  admin: [['/regulator', 'Contributions'], ['/regulator/compliance', 'Compliance'], ['/regulator/policies', 'Policies'], ['/regulator/simulate', 'Simulate'], ['/regulator/entities', 'Entities & keys']],
 };
 
 const ROUTES = [
@@ -17,7 +17,7 @@ const ROUTES = [
   ['/worker/requests', 'worker', 'worker'], ['/worker/statements', 'worker', 'worker'],
   ['/entity', 'entity', 'entity'], ['/entity/reports', 'entity', 'entity'], ['/entity/billing', 'entity', 'entity'], ['/entity/keys', 'entity', 'entity'],
   ['/provider', 'provider', 'provider'], ['/provider/requests', 'provider', 'provider'],
-  ['/regulator', 'regulator', 'admin'], ['/regulator/compliance', 'regulator', 'admin'], ['/regulator/policies', 'regulator', 'admin'], ['/regulator/entities', 'regulator', 'admin'],
+  ['/regulator', 'regulator', 'admin'], ['/regulator/compliance', 'regulator', 'admin'], ['/regulator/policies', 'regulator', 'admin'], ['/regulator/simulate', 'regulator', 'admin'], ['/regulator/entities', 'regulator', 'admin'],
 ];
 
 const main = () => document.getElementById('main');

@@ -7,7 +7,7 @@ import { h, replace, table, field, errorBox, notAvailable, alertBox, listOf, sec
 import { barChart } from '../charts.js';
 
 export async function render(main, ctx) {
-  const pages = { '/regulator': contributions, '/regulator/compliance': compliance, '/regulator/policies': policies, '/regulator/entities': entities };
+  const pages = { '/regulator': contributions, '/regulator/compliance': compliance, '/regulator/policies': policies, '/regulator/simulate': simulate, '/regulator/entities': entities };
   return pages[ctx.path](main, ctx);
 }
 
@@ -104,6 +104,51 @@ async function policies(main) {
       { label: 'File', value: (p) => h('code', {}, p.file || '—') },
       { label: 'Source', value: (p) => (p.source && /^https?:/.test(p.source) ? h('a', { href: p.source, rel: 'noopener' }, 'Source') : p.source || '—') },
     ], list, { empty: 'No policy pack is loaded.' })));
+}
+
+// ---- Simulate a program before enacting it ----
+async function simulate(main) {
+  const packs = ((await api('GET', '/v1/policies')).policies || []);
+  const result = h('div', { id: 'simulation', 'aria-live': 'polite' });
+  const options = (none) => [none ? h('option', { value: '' }, 'No comparison') : null,
+    ...packs.map((p) => h('option', { value: p.id }, p.name || p.id))].filter(Boolean);
+  const pack = h('select', { id: 'sim-pack', name: 'pack' }, options(false));
+  const compare = h('select', { id: 'sim-compare', name: 'compare' }, options(true));
+  const workers = h('input', { id: 'sim-workers', name: 'workers', inputmode: 'numeric', value: '2000' });
+  const months = h('input', { id: 'sim-months', name: 'months', inputmode: 'numeric', value: '12' });
+  const form = h('form', { id: 'sim-form', novalidate: true },
+    field('Program', pack), field('Compare with', compare),
+    field('Workers (synthetic)', workers, 'Up to 100,000 here; the command line takes millions.'),
+    field('Months', months, '1 to 36, from January 2026.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Run the simulation')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = { packs: [pack.value], workers: Number(workers.value), months: Number(months.value), start: '2026-01' };
+    if (compare.value) body.compare = [compare.value];
+    const button = form.querySelector('button');
+    button.disabled = true;
+    replace(result, h('p', { class: 'muted' }, 'Running…'));
+    try {
+      const r = await api('POST', '/v1/simulations', { json: body });
+      const svg = await api('POST', '/v1/simulations?format=svg', { json: body, raw: true });
+      const img = h('img', { src: URL.createObjectURL(await svg.blob()), alt: 'Charts of the simulated contributions, costs and balances', class: 'sim-chart' });
+      replace(result, h('section', { class: 'card' }, h('h2', {}, 'What it costs and what it buys'),
+        table([
+          { label: 'Scenario', value: (x) => x.name },
+          { label: 'Hours worked', num: true, value: (x) => f.hours(x.hours) },
+          { label: 'Paid in', num: true, value: (x) => f.money(x.contributions) },
+          { label: 'Per hour worked', num: true, value: (x) => f.money(x.contributions_per_hour_rounded) },
+          { label: 'Cost to hiring entities per hour', num: true, value: (x) => f.money(x.hiring_entity_cost_per_hour_rounded) },
+          { label: 'Median worker balance', num: true, value: (x) => f.money(x.worker_balances.p50) },
+        ], r.scenarios || []), img));
+    } catch (err) {
+      replace(result, errorBox(err));
+    } finally { button.disabled = false; }
+  });
+  replace(main,
+    h('h1', {}, 'Simulate a program'),
+    h('p', { class: 'lead' }, 'Before enacting a rate: what it costs hiring entities per hour worked and what it buys workers, computed by the same engine that books contributions.'),
+    h('section', { class: 'card' }, form), result);
 }
 
 // ---- Entities and keys ----
