@@ -187,7 +187,11 @@ PhaseResult RunPhase(const std::string& name, uint16_t port, int connections,
         if (status < 0) break;
         latencies[static_cast<size_t>(t)].push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - before).count());
-        (status >= 200 && status < 300 ? ok : failed)++;
+        if (status >= 200 && status < 300) {
+          ok++;
+        } else if (failed++ < 3) {
+          std::cerr << name << ": HTTP " << status << "\n";
+        }
       }
     });
   }

@@ -152,6 +152,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(api::Api& api, const Serve
             .address(options.address)
             .port(options.port)
             .max_pipelined_requests(4)
+            // A batch is answered once durable, which for 10,000 reports can take longer than
+            // RESTinio's default of 10 s.
+            .handle_request_timeout(std::chrono::minutes(5))
             // Past the API's own limit (a 413 with a problem document), RESTinio drops the
             // connection instead of buffering an unbounded body.
             .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
