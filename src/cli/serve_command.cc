@@ -59,12 +59,16 @@ Status DemoProviders(Store& store, Date today) {
   for (const auto& [id, name] : {std::pair<std::string, std::string>{"cascade", "Cascade Mutual"},
                                  {"evergreen", "Evergreen Workers' Fund"}}) {
     RETURN_IF_ERROR(RegisterProvider(
-        store, {id, name, true, reserve, Money::Whole(50'000), true, ProviderStatus::kRegistered,
-                today},
+        store,
+        {id, name, true, reserve, Money::Whole(50'000), true, ProviderStatus::kRegistered, today},
         today));
     RETURN_IF_ERROR(CertifyProvider(store, id, today));
-    RETURN_IF_ERROR(AddPlan(store, {id, "basic", "Basic", {"health", "disability", "workers_comp"},
-                                    {"retirement", "vacation", "sick_leave"}, Money::Whole(3),
+    RETURN_IF_ERROR(AddPlan(store, {id,
+                                    "basic",
+                                    "Basic",
+                                    {"health", "disability", "workers_comp"},
+                                    {"retirement", "vacation", "sick_leave"},
+                                    Money::Whole(3),
                                     Ratio()}));
   }
   ASSIGN_OR_RETURN(Terms terms, GetTerms(store));
@@ -83,7 +87,8 @@ Status DemoCredentials(Store& store, const Workload& w, const std::string& env_p
   const int64_t now = NowSeconds();
   ASSIGN_OR_RETURN(Date today, TodayIn("UTC", std::chrono::system_clock::now()));
   RETURN_IF_ERROR(DemoProviders(store, today));
-  ASSIGN_OR_RETURN(auto provider_key, credentials.IssueKey(Role::kProvider, "cascade", "demo", now));
+  ASSIGN_OR_RETURN(auto provider_key,
+                   credentials.IssueKey(Role::kProvider, "cascade", "demo", now));
   ASSIGN_OR_RETURN(auto admin, credentials.IssueKey(Role::kAdmin, "", "demo", now));
   const std::string entity = w.entities.at(0).entity.id;
   ASSIGN_OR_RETURN(auto entity_key, credentials.IssueKey(Role::kEntity, entity, "demo", now));
