@@ -254,6 +254,7 @@ const std::vector<Route>& Api::Routes() {
     AddAdminRoutes(&r);
     AddBenefitsRoutes(&r);
     AddClaimsRoutes(&r);
+    AddStatementRoutes(&r);
     return r;
   }();
   return routes;

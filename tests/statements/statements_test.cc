@@ -1,0 +1,258 @@
+// Statements on a small ledger: Ana works 10 h for rideco in August and 4 h in September
+// (corrected to 6 h) in Seattle, at $2.00/h paid by the hiring entity and split per the pack.
+#include "statements/statements.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "api/api_fixture.h"
+
+namespace accrue::testing {
+namespace {
+
+class StatementsTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    Post("/v1/entities/rideco/reports", Body("s-1", "10", "2026-08-20"));
+    Post("/v1/entities/rideco/reports", Body("s-2", "4", "2026-09-14"));
+    Post("/v1/entities/rideco/reports/s-2/corrections", Body("s-2b", "6", "2026-09-14"));
+    auto s = OpenSqliteStore(db_);
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    store_.reset();
+    ApiTest::TearDown();
+  }
+
+  std::string Body(const std::string& id, const std::string& hours, const std::string& date) const {
+    return R"({"report_id":")" + id + R"(","worker":")" + ana_.ToString() + R"(","work_date":")" +
+           date + R"(","jurisdiction":"US-WA-SEATTLE","hours":")" + hours +
+           R"(","earnings":"84.50","tips":"0","jobs":4,"classification":"1099"})";
+  }
+  void Post(const std::string& path, const std::string& body) {
+    auto r = Send("POST", path, body, rideco_);
+    ASSERT_TRUE(r.status == 200 || r.status == 201) << r.status << " " << r.body;
+  }
+
+  std::unique_ptr<Store> store_;
+};
+
+// The text of a PDF, by pdftotext.
+std::string PdfText(const std::string& pdf, const std::string& path) {
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << pdf;
+  }
+  FILE* p = popen(("pdftotext -layout '" + path + "' - 2>&1").c_str(), "r");
+  if (p == nullptr) return "";
+  std::string out;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+std::string Header(const std::string& title, const std::string& party, const std::string& period) {
+  return "statement," + title + "\nparty,\"" + party + "\"\nperiod," + period + "\n";
+}
+
+TEST_F(StatementsTest, MonthlyNoticeNetsTheCorrection) {
+  auto n = BuildWorkerMonthlyNotice(*store_, ana_, "2026-09");
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  // August: 10 h x $2.00 = $20.00; September: 4 h corrected to 6 h = $12.00, counted once.
+  EXPECT_EQ(n->opening.ToFixed(2), "20.00");
+  EXPECT_EQ(n->credits.ToFixed(2), "12.00");
+  EXPECT_EQ(n->payouts.ToFixed(2), "0.00");
+  EXPECT_EQ(n->closing.ToFixed(2), "32.00");
+  ASSERT_EQ(n->credits_by_entity.size(), 1u);
+  EXPECT_EQ(n->credits_by_entity[0].entity, "rideco");
+  EXPECT_EQ(RenderCsv(ToDocument(*n)),
+            Header("Monthly balance notice", "Ana Diaz, account " + ana_.ToString(), "2026-09") +
+                "\n"
+                "Balances by benefit\n"
+                "Benefit,Opening,Credits,Paid out,Closing\n"
+                "health,10.00,6.00,0.00,16.00\n"
+                "retirement,4.00,2.40,0.00,6.40\n"
+                "sick_leave,2.50,1.50,0.00,4.00\n"
+                "workers_comp,3.50,2.10,0.00,5.60\n"
+                "Total,20.00,12.00,0.00,32.00\n"
+                "\n"
+                "Credits by hiring entity\n"
+                "Hiring entity,Credits\n"
+                "rideco,12.00\n"
+                "Total,12.00\n"
+                "\n"
+                "Leave hours\n"
+                "Benefit,Opening,Accrued,Used,Closing\n"
+                "sick_leave,0.33,0.20,0.00,0.53\n");
+}
+
+TEST_F(StatementsTest, AnnualWorkerStatementByBenefitSourceAndEntity) {
+  auto a = BuildWorkerAnnualStatement(*store_, ana_, 2026);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->credits.ToFixed(2), "32.00");
+  ASSERT_EQ(a->by_source.size(), 1u);
+  EXPECT_EQ(a->by_source[0].payer, Payer::kHiringEntity);
+  EXPECT_EQ(a->by_source[0].money.ToFixed(2), "32.00");
+  EXPECT_EQ(RenderCsv(ToDocument(*a)),
+            Header("Annual worker statement", "Ana Diaz, account " + ana_.ToString(), "2026") +
+                "\n"
+                "By benefit\n"
+                "Benefit,Credits,Paid out,Hours accrued,Hours used\n"
+                "health,16.00,0.00,0.00,0.00\n"
+                "retirement,6.40,0.00,0.00,0.00\n"
+                "sick_leave,4.00,0.00,0.53,0.00\n"
+                "workers_comp,5.60,0.00,0.00,0.00\n"
+                "Total,32.00,0.00,,\n"
+                "\n"
+                "By source\n"
+                "Hiring entity,Payer,Credits\n"
+                "rideco,hiring_entity,32.00\n"
+                "Total,,32.00\n"
+                "\n"
+                "By hiring entity\n"
+                "Hiring entity,Credits\n"
+                "rideco,32.00\n"
+                "Total,32.00\n");
+  auto empty = BuildWorkerAnnualStatement(*store_, ana_, 2025);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->credits.is_zero());
+}
+
+TEST_F(StatementsTest, EntityAnnualStatementByMonth) {
+  auto e = BuildEntityAnnualStatement(*store_, "rideco", 2026);
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(e->total.ToFixed(2), "32.00");
+  EXPECT_EQ(RenderCsv(ToDocument(*e)),
+            Header("Annual contribution statement", "RideCo, hiring entity rideco", "2026") +
+                "\n"
+                "Contributions by month\n"
+                "Month,Employer share,Withheld from workers,Total\n"
+                "2026-08,20.00,0.00,20.00\n"
+                "2026-09,12.00,0.00,12.00\n"
+                "Total,32.00,0.00,32.00\n");
+  auto none = BuildEntityAnnualStatement(*store_, "cleanco", 2026);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->months.empty());
+  EXPECT_TRUE(none->total.is_zero());
+}
+
+TEST_F(StatementsTest, PdfParsesBackWithPartyPeriodAndTotals) {
+  auto n = BuildWorkerMonthlyNotice(*store_, ana_, "2026-09");
+  ASSERT_TRUE(n.ok());
+  auto pdf = RenderPdf(ToDocument(*n));
+  ASSERT_TRUE(pdf.ok()) << pdf.status().message();
+  ASSERT_EQ(pdf->rfind("%PDF-", 0), 0u);
+  const std::string text = PdfText(*pdf, dir_ / "notice.pdf");
+  EXPECT_NE(text.find("Monthly balance notice"), std::string::npos) << text;
+  EXPECT_NE(text.find("Ana Diaz, account " + ana_.ToString()), std::string::npos) << text;
+  EXPECT_NE(text.find("Period: 2026-09"), std::string::npos) << text;
+  EXPECT_NE(text.find("$20.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("$12.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("$32.00"), std::string::npos) << text;
+
+  auto e = BuildEntityAnnualStatement(*store_, "rideco", 2026);
+  ASSERT_TRUE(e.ok());
+  auto epdf = RenderPdf(ToDocument(*e));
+  ASSERT_TRUE(epdf.ok());
+  const std::string etext = PdfText(*epdf, dir_ / "entity.pdf");
+  EXPECT_NE(etext.find("RideCo, hiring entity rideco"), std::string::npos) << etext;
+  EXPECT_NE(etext.find("Period: 2026"), std::string::npos) << etext;
+  EXPECT_NE(etext.find("$32.00"), std::string::npos) << etext;
+}
+
+TEST_F(StatementsTest, RefusesBadInputWithAClearMessage) {
+  auto bad = BuildWorkerMonthlyNotice(*store_, ana_, "2026-13");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalid);
+  EXPECT_NE(bad.status().message().find("2026-13"), std::string::npos);
+  auto shape = BuildWorkerMonthlyNotice(*store_, ana_, "Sept 2026");
+  ASSERT_FALSE(shape.ok());
+  EXPECT_NE(shape.status().message().find("YYYY-MM"), std::string::npos);
+  EXPECT_FALSE(ParseStatementYear("26").ok());
+  auto unknown = BuildWorkerMonthlyNotice(*store_, AccountNumber::FromSerial(9999), "2026-09");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), Code::kNotFound);
+  EXPECT_NE(unknown.status().message().find("no worker has account number"), std::string::npos);
+  auto entity = BuildEntityAnnualStatement(*store_, "nosuch", 2026);
+  ASSERT_FALSE(entity.ok());
+  EXPECT_EQ(entity.status().code(), Code::kNotFound);
+}
+
+TEST_F(StatementsTest, ApiServesCsvAndPdfAttachments) {
+  const std::string base = "/v1/workers/" + ana_.ToString() + "/statement";
+  auto csv = Send("GET", base + "?month=2026-09", "", ana_token_);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.content_type.rfind("text/csv", 0), 0u);
+  EXPECT_NE(csv.body.find("Total,20.00,12.00,0.00,32.00\n"), std::string::npos) << csv.body;
+  bool attachment = false;
+  for (const auto& [name, value] : csv.headers) {
+    if (name == "Content-Disposition") attachment = value.rfind("attachment;", 0) == 0;
+  }
+  EXPECT_TRUE(attachment);
+
+  auto pdf = Send("GET", base + "?year=2026&format=pdf", "", ana_token_);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.content_type, "application/pdf");
+  EXPECT_NE(PdfText(pdf.body, dir_ / "api.pdf").find("$32.00"), std::string::npos);
+
+  auto entity = Send("GET", "/v1/entities/rideco/statement?year=2026&format=pdf", "", rideco_);
+  ASSERT_EQ(entity.status, 200) << entity.body;
+  EXPECT_EQ(entity.content_type, "application/pdf");
+  auto entity_csv = Send("GET", "/v1/entities/rideco/statement?year=2026", "", rideco_);
+  ASSERT_EQ(entity_csv.status, 200);
+  EXPECT_NE(entity_csv.body.find("Total,32.00,0.00,32.00\n"), std::string::npos);
+
+  auto bad_month = Send("GET", base + "?month=2026-13", "", ana_token_);
+  EXPECT_EQ(bad_month.status, 400);
+  EXPECT_NE(Json(bad_month)["detail"].get<std::string>().find("2026-13"), std::string::npos);
+  EXPECT_EQ(Send("GET", base + "?month=2026-09&year=2026", "", ana_token_).status, 400);
+  EXPECT_EQ(Send("GET", base, "", ana_token_).status, 400);
+  EXPECT_EQ(Send("GET", base + "?month=2026-09&format=xls", "", ana_token_).status, 400);
+  EXPECT_EQ(Send("GET", "/v1/entities/rideco/statement", "", rideco_).status, 400);
+  EXPECT_EQ(Send("GET", base + "?month=2026-09", "", ben_token_).status, 403);
+  EXPECT_EQ(Send("GET", "/v1/entities/rideco/statement?year=2026", "", cleanco_).status, 403);
+}
+
+// Runs the accrue binary; its standard output and error, and its exit status.
+std::string RunAccrue(const std::string& args, int* status) {
+  FILE* p = popen((std::string(ACCRUE_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  if (p == nullptr) return "";
+  std::string out;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  *status = pclose(p);
+  return out;
+}
+
+TEST_F(StatementsTest, CliWritesCsvAndPdfAndRefusesABadMonth) {
+  int status = -1;
+  const std::string db = " --db '" + db_ + "'";
+  std::string out =
+      RunAccrue("statement worker " + ana_.ToString() + " --month 2026-09" + db, &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("Total,20.00,12.00,0.00,32.00\n"), std::string::npos) << out;
+
+  const std::string file = dir_ / "rideco.pdf";
+  out = RunAccrue("statement entity rideco --year 2026 --format pdf --out '" + file + "'" + db,
+                  &status);
+  EXPECT_EQ(status, 0) << out;
+  std::ifstream f(file, std::ios::binary);
+  const std::string pdf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(PdfText(pdf, dir_ / "rideco-copy.pdf").find("$32.00"), std::string::npos);
+
+  out = RunAccrue("statement worker " + ana_.ToString() + " --month 2026-13" + db, &status);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("month '2026-13' is not a calendar month"), std::string::npos) << out;
+  out = RunAccrue("statement worker " + ana_.ToString() + db, &status);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("either --month"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace accrue::testing
