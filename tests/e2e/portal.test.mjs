@@ -230,6 +230,10 @@ test('worker: signs in, reads a balance and its explanation, statements and expo
   await visit(page, '/worker/statements', 'worker-statements');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
   assert.match(csv.suggestedFilename(), /^accrue-statement-.*\.csv$/);
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('#download-pdf')]);
+  assert.match(pdf.suggestedFilename(), /^accrue-statement-.*\.pdf$/);
+  const pdfBytes = readFileSync(await pdf.path());
+  assert.equal(pdfBytes.subarray(0, 5).toString(), '%PDF-', 'the PDF statement is a PDF');
   const [exp] = await Promise.all([page.waitForEvent('download'), page.click('#download-export')]);
   const doc = JSON.parse(readFileSync(await exp.path(), 'utf8'));
   assert.equal(doc.format, 'accrue-account-export/1');

@@ -3,7 +3,7 @@
 import { api, ApiError } from '../api.js';
 import { session } from '../session.js';
 import * as f from '../format.js';
-import { h, replace, table, field, errorBox, notAvailable, alertBox, copyText, download, csvLine, pill, listOf, section } from '../ui.js';
+import { h, replace, table, field, errorBox, notAvailable, alertBox, copyText, download, pill, listOf, section } from '../ui.js';
 import { lineChart, barChart } from '../charts.js';
 
 const acct = () => session().account;
@@ -336,27 +336,25 @@ async function statements(main) {
   const { summary, lines } = await load();
   const months = [...new Set(lines.map((l) => f.monthKey(l.work_date)))].sort().reverse();
   const message = h('div', { 'aria-live': 'polite' });
-  const monthSel = h('select', { id: 'statement-month' }, h('option', { value: '' }, 'Everything so far'), months.map((m) => h('option', { value: m }, f.month(m))));
+  const years = [...new Set(months.map((m) => m.slice(0, 4)))];
+  const monthSel = h('select', { id: 'statement-month' },
+    months.map((m) => h('option', { value: `month=${m}` }, `${f.month(m)} (monthly notice)`)),
+    years.map((y) => h('option', { value: `year=${y}` }, `${y} (yearly statement)`)));
   const csvButton = h('button', { type: 'button', id: 'download-csv' }, 'Download statement (CSV)');
   const pdfButton = h('button', { type: 'button', class: 'secondary', id: 'download-pdf' }, 'Download statement (PDF)');
   const exportButton = h('button', { type: 'button', id: 'download-export' }, 'Download my whole account (JSON)');
-  csvButton.addEventListener('click', () => {
-    const m = monthSel.value;
-    let out = csvLine(['account', 'work_date', 'paid_by', 'payer', 'report_id', 'replaces', 'benefit', 'unit', 'amount', 'program', 'version', 'rule', 'rate', 'note']);
-    for (const l of lines) if (!m || f.monthKey(l.work_date) === m) out += csvLine([summary.account, l.work_date, l.entity, l.payer, l.report_id, l.replaces, l.benefit, l.unit, l.amount, l.program, l.version, l.rule, l.rate, l.note]);
-    download(`accrue-statement-${summary.account}${m ? `-${m}` : ''}.csv`, out, 'text/csv');
-    replace(message, alertBox('ok', 'Statement downloaded.'));
-  });
-  pdfButton.addEventListener('click', async () => {
+  const fetchStatement = async (format) => {
     try {
-      const q = monthSel.value ? `?month=${monthSel.value}` : '';
-      const res = await api('GET', `${base()}/statement${q}`, { raw: true, headers: { Accept: 'application/pdf' } });
-      download(`accrue-statement-${summary.account}${monthSel.value ? `-${monthSel.value}` : ''}.pdf`, await res.blob());
+      if (!monthSel.value) return replace(message, alertBox('error', 'Nothing has been paid in for you yet, so there is no statement.'));
+      const res = await api('GET', `${base()}/statement?${monthSel.value}&format=${format}`, { raw: true });
+      download(`accrue-statement-${summary.account}-${monthSel.value.split('=')[1]}.${format}`, await res.blob());
       replace(message, alertBox('ok', 'Statement downloaded.'));
     } catch (err) {
-      replace(message, err instanceof ApiError && err.missingRoute ? notAvailable('The PDF statement') : errorBox(err));
+      replace(message, err instanceof ApiError && err.missingRoute ? notAvailable('Statements') : errorBox(err));
     }
-  });
+  };
+  csvButton.addEventListener('click', () => fetchStatement('csv'));
+  pdfButton.addEventListener('click', () => fetchStatement('pdf'));
   exportButton.addEventListener('click', async () => {
     try {
       const res = await api('GET', `${base()}/export`, { raw: true });
