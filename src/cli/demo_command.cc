@@ -1,5 +1,6 @@
 // demo: a store with the example programs and a generated month of work, then a look at a
 // few workers' accounts. The README's run command until the server exists.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -76,6 +77,11 @@ Result<Workload> BuildDemoStore(Globals& g, const std::string& policies, int64_t
   spec.workers = workers;
   spec.entities = 8;
   spec.reports = workers * 30;
+  // The work of the last four months up to two days ago, so that whenever the demo runs, sick
+  // leave is past its waiting period and recent earnings value it.
+  ASSIGN_OR_RETURN(Date today, TodayIn("UTC", std::chrono::system_clock::now()));
+  spec.first_day = today.AddDays(-120);
+  spec.days = 118;
   Workload w = MakeWorkload(spec);
   RETURN_IF_ERROR(Seed(*store, DemoArgs{policies, workers}, w, csv_path));
 
