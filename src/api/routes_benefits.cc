@@ -360,6 +360,7 @@ std::optional<HttpResponse> Aggregates(Api& api, Call& call) {
       from->FirstDay(), Date::FromDays(to->Plus(1).FirstDay().days() - 1),
       [&](const StoredEntry& e) {
         const WorkReport& r = e.entry.report;
+        if (e.entry.kind == EntryKind::kPayout) return Status::Ok();  // money out, not paid in
         for (const Leg& leg : e.entry.legs) {
           if (leg.unit != Unit::kMoney || leg.rule.empty() ||
               !WorkerOfAccount(leg.account).valid()) {

@@ -77,11 +77,10 @@ Result<Workload> BuildDemoStore(Globals& g, const std::string& policies, int64_t
   spec.workers = workers;
   spec.entities = 8;
   spec.reports = workers * 30;
-  // The work of the last four months up to two days ago, so that whenever the demo runs, sick
-  // leave is past its waiting period and recent earnings value it.
+  // A month of work that began 100 days ago, so that whenever the demo runs, sick leave is
+  // past its 90-day waiting period and the last 90 days' earnings value it.
   ASSIGN_OR_RETURN(Date today, TodayIn("UTC", std::chrono::system_clock::now()));
-  spec.first_day = today.AddDays(-120);
-  spec.days = 118;
+  spec.first_day = today.AddDays(-100);
   Workload w = MakeWorkload(spec);
   RETURN_IF_ERROR(Seed(*store, DemoArgs{policies, workers}, w, csv_path));
 

@@ -93,13 +93,24 @@ Status DemoCredentials(Store& store, const Workload& w, const std::string& env_p
   const std::string entity = w.entities.at(0).entity.id;
   ASSIGN_OR_RETURN(auto entity_key, credentials.IssueKey(Role::kEntity, entity, "demo", now));
   const std::string password = "demo-password";
-  // A worker of the first entity (Seattle rideshare), whose month of work accrued sick leave.
+  // The worker with the most recent work for the first entity (Seattle rideshare): sick leave
+  // has accrued and the last 90 days' earnings value it.
   size_t pick = 0;
+  int64_t best = -1;
   for (size_t i = 0; i < w.workers.size(); ++i) {
     const auto& of = w.worker_entities[i];
-    if (std::find(of.begin(), of.end(), 0) != of.end()) {
+    if (std::find(of.begin(), of.end(), 0) == of.end()) continue;
+    ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(w.workers[i].account));
+    int64_t recent = 0;
+    for (const StoredEntry& e : entries) {
+      const WorkReport& r = e.entry.report;
+      if (r.entity == w.entities[0].entity.id && today.AddDays(-85) <= r.work_date) {
+        recent += r.hours.units();
+      }
+    }
+    if (recent > best) {
+      best = recent;
       pick = i;
-      break;
     }
   }
   const Worker& worker = w.workers.at(pick);

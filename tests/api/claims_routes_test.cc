@@ -75,6 +75,14 @@ TEST_F(ClaimsRoutesTest, LeaveIsAskedApprovedAndPaidOutOnce) {
       Send("POST", "/v1/providers/cascade/requests/" + id + "/deny", "", tokens_["cascade"]);
   EXPECT_EQ(denied_without.status, 422) << denied_without.body;
 
+  auto paid_in = [&] {
+    MoneySum sum;
+    const auto rows = Json(
+        Send("GET", "/v1/aggregates/contributions?from=2026-06&to=2026-10", "", admin_))["rows"];
+    for (const auto& row : rows) sum.Add(*Money::Parse(row["amount"].get<std::string>()));
+    return sum.ToFixed(2);
+  };
+  const std::string contributions = paid_in();
   auto before = Json(Send("GET", base, "", ana_token_));
   auto approved =
       Send("POST", "/v1/providers/cascade/requests/" + id + "/approve", "", tokens_["cascade"]);
@@ -91,6 +99,7 @@ TEST_F(ClaimsRoutesTest, LeaveIsAskedApprovedAndPaidOutOnce) {
   EXPECT_EQ(*Hours::Parse(hours_before) - *Hours::Parse(hours_after), Hours::Whole(1))
       << before << "\n"
       << after;
+  EXPECT_EQ(paid_in(), contributions) << "a payout is money out, not a contribution";
   auto mine = Json(Send("GET", base + "/requests", "", ana_token_));
   ASSERT_EQ(mine["requests"].size(), 1u);
   EXPECT_EQ(mine["requests"][0]["status"], "approved");
