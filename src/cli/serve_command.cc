@@ -74,6 +74,10 @@ Status DemoProviders(Store& store, Date today) {
   ASSIGN_OR_RETURN(Terms terms, GetTerms(store));
   terms.default_provider = "cascade";
   terms.default_plan = "basic";
+  // Open enrollment all year in the demo, so a change of provider can be tried on any day
+  // (a real program's window is a few weeks: `accrue terms set --open-enrollment`).
+  terms.window_open = {1, 1};
+  terms.window_close = {12, 31};
   RETURN_IF_ERROR(SetTerms(store, terms));
   return AssignDefaults(store, today).status();
 }
