@@ -81,6 +81,15 @@ int64_t Api::Now() const {
       .count();
 }
 
+Date Api::Today() const {
+  auto today = TodayIn("UTC", options_.clock());
+  return today.ok() ? *today : Date::FromYmd(1970, 1, 1);
+}
+
+AccountNumber PathAccount(const Call& call) {
+  return AccountNumber::Parse(call.Param("account")).value();  // checked by the dispatcher
+}
+
 Api::Lease::~Lease() {
   if (!store_) return;
   std::lock_guard<std::mutex> lock(api_->pool_mu_);

@@ -99,6 +99,7 @@ class Api {
   // For handlers.
   const ApiOptions& options() const { return options_; }
   int64_t Now() const;  // seconds since the epoch
+  Date Today() const;   // the civil date in UTC, from the same clock
   SharedRegistry& registry() { return registry_; }
   Intake& intake() { return *intake_; }
   Metrics& metrics() { return *metrics_; }
@@ -162,6 +163,8 @@ void AddClaimsRoutes(std::vector<Route>* routes);
 void AddStatementRoutes(std::vector<Route>* routes);
 
 // Helpers shared by the handlers.
+// The {account} path parameter of a route whose owner it is (parsed by the dispatcher).
+AccountNumber PathAccount(const Call& call);
 HttpResponse FromStatus(const Status& st);  // an expected failure as its problem document
 // Parses the body as a JSON object or array; a problem response otherwise.
 Result<nlohmann::json> ParseJsonBody(const HttpRequest& request, HttpResponse* problem);

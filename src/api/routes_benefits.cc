@@ -24,15 +24,6 @@ constexpr unsigned kEntity = static_cast<unsigned>(Role::kEntity);
 constexpr unsigned kWorker = static_cast<unsigned>(Role::kWorker);
 constexpr unsigned kProvider = static_cast<unsigned>(Role::kProvider);
 
-Date Today(Api& api) {
-  auto today = TodayIn("UTC", api.options().clock());
-  return today.ok() ? *today : Date::FromYmd(1970, 1, 1);
-}
-
-AccountNumber PathAccount(const Call& call) {
-  return AccountNumber::Parse(call.Param("account")).value();  // checked by the dispatcher
-}
-
 // The JSON body as an object; a problem response otherwise.
 std::optional<HttpResponse> ObjectBody(const Call& call, nlohmann::json* out,
                                        bool empty_ok = false) {
@@ -97,7 +88,7 @@ std::optional<HttpResponse> Eligibility(Api& api, Call& call) {
     }
     months = std::stoi(t);
   }
-  YearMonth first = YearMonth::Of(Today(api));
+  YearMonth first = YearMonth::Of(api.Today());  // this month, in UTC
   if (call.request.HasQuery("from")) {
     auto parsed = YearMonth::Parse(call.request.Query("from"));
     if (!parsed.ok()) {
@@ -122,11 +113,11 @@ std::optional<HttpResponse> GetEnrollment(Api& api, Call& call) {
   ASSIGN_OR_RETURN_RESPONSE(auto history, EnrollmentHistory(*conn, account));
   ASSIGN_OR_RETURN_RESPONSE(auto terms, GetTerms(*conn));
   nlohmann::json j = EnrollmentJson(account, current, pending, history);
-  const Window w = WindowFor(terms, Today(api));
+  const Window w = WindowFor(terms, api.Today());
   j["open_enrollment"] = {{"opens", w.open.ToString()},
                           {"closes", w.close.ToString()},
                           {"effective", w.effective.ToString()},
-                          {"open_now", w.Contains(Today(api))}};
+                          {"open_now", w.Contains(api.Today())}};
   return JsonResponse(200, j);
 }
 
@@ -138,7 +129,7 @@ std::optional<HttpResponse> Choose(Api& api, Call& call) {
   OR_RESPOND(Field(body, "plan", &plan));
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
   ASSIGN_OR_RETURN_RESPONSE(auto r, benefits::Choose(*conn, PathAccount(call), provider, plan,
-                                                     Names(body, "choices"), Today(api)));
+                                                     Names(body, "choices"), api.Today()));
   nlohmann::json out = {{"enrolled_now", r.enrolled_now}};
   if (r.election) {
     out["election"] = {{"provider", r.election->provider},
@@ -202,9 +193,9 @@ std::optional<HttpResponse> AddProvider(Api& api, Call& call) {
   p.reserve_ratio = *r;
   p.fidelity_bond = *b;
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  Status st = RegisterProvider(*conn, p, Today(api));
+  Status st = RegisterProvider(*conn, p, api.Today());
   if (!st.ok()) return FromStatus(st);
-  p.registered = Today(api);
+  p.registered = api.Today();
   return JsonResponse(201, ToJson(p));
 }
 
@@ -218,11 +209,11 @@ std::optional<HttpResponse> ProviderAction(Api& api, Call& call, const std::stri
   nlohmann::json out = {{"provider", id}, {"action", action}};
   Status st;
   if (action == "certify") {
-    st = CertifyProvider(*conn, id, Today(api));
+    st = CertifyProvider(*conn, id, api.Today());
   } else if (action == "reinstate") {
-    st = ReinstateProvider(*conn, id, Today(api), reason);
+    st = ReinstateProvider(*conn, id, api.Today(), reason);
   } else {
-    auto moved = SuspendProvider(*conn, id, Today(api), reason);
+    auto moved = SuspendProvider(*conn, id, api.Today(), reason);
     st = moved.status();
     if (moved.ok()) out["members_moved"] = *moved;
   }
@@ -275,7 +266,7 @@ std::optional<HttpResponse> IssueInvoicesRoute(Api& api, Call& call) {
   std::string period;
   OR_RESPOND(Field(body, "period", &period));
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  ASSIGN_OR_RETURN_RESPONSE(auto r, IssueInvoices(*conn, period, Today(api)));
+  ASSIGN_OR_RETURN_RESPONSE(auto r, IssueInvoices(*conn, period, api.Today()));
   nlohmann::json out = {{"issued", nlohmann::json::array()}, {"already_issued", r.already_issued}};
   for (const Invoice& i : r.issued) out["issued"].push_back(ToJson(i));
   return JsonResponse(201, out);
@@ -301,7 +292,7 @@ std::optional<HttpResponse> Remit(Api& api, Call& call) {
   }
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
   ASSIGN_OR_RETURN_RESPONSE(
-      auto r, RecordRemittance(*conn, call.Param("entity"), *money, Today(api), reference));
+      auto r, RecordRemittance(*conn, call.Param("entity"), *money, api.Today(), reference));
   nlohmann::json out = {{"remittance", r.remittance.id},
                         {"amount", CentsJson(r.remittance.amount_cents)},
                         {"credit", CentsJson(r.credit_cents)},
@@ -317,7 +308,7 @@ std::optional<HttpResponse> Remit(Api& api, Call& call) {
 
 std::optional<HttpResponse> Delinquencies(Api& api, Call&) {
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  ASSIGN_OR_RETURN_RESPONSE(auto list, ListDelinquent(*conn, Today(api)));
+  ASSIGN_OR_RETURN_RESPONSE(auto list, ListDelinquent(*conn, api.Today()));
   nlohmann::json out = nlohmann::json::array();
   for (const Delinquent& d : list) {
     nlohmann::json j = ToJson(d.invoice);
@@ -343,7 +334,7 @@ std::optional<HttpResponse> Aggregates(Api& api, Call& call) {
     auto m = YearMonth::Parse(call.request.Query(name));
     return m.ok() ? std::optional<YearMonth>(*m) : std::nullopt;
   };
-  const YearMonth now = YearMonth::Of(Today(api));
+  const YearMonth now = YearMonth::Of(api.Today());
   auto to = month("to", now);
   auto from = to ? month("from", to->Plus(-11)) : std::nullopt;
   if (!from || !to || *to < *from || to->Plus(-120) > *from) {

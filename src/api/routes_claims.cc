@@ -10,11 +10,6 @@ namespace {
 constexpr unsigned kWorker = static_cast<unsigned>(Role::kWorker);
 constexpr unsigned kProvider = static_cast<unsigned>(Role::kProvider);
 
-Date Today(Api& api) {
-  auto today = TodayIn("UTC", api.options().clock());
-  return today.ok() ? *today : Date::FromYmd(1970, 1, 1);
-}
-
 // The body's fields as text (a number as written); unknown fields are refused.
 std::optional<HttpResponse> Fields(const Call& call, const std::vector<std::string>& allowed,
                                    std::map<std::string, std::string>* out) {
@@ -50,7 +45,7 @@ std::optional<HttpResponse> AskLeave(Api& api, Call& call) {
   std::map<std::string, std::string> f;
   if (auto refused = Fields(call, {"benefit", "first", "last", "hours"}, &f)) return refused;
   claims::LeaveAsk ask;
-  ask.account = *AccountNumber::Parse(call.Param("account"));
+  ask.account = PathAccount(call);
   ask.benefit = f.count("benefit") != 0 ? f["benefit"] : "sick_leave";
   auto first = Date::Parse(f["first"]);
   if (!first.ok()) return Refused("first", Status::Invalid("first: " + first.status().message()));
@@ -62,7 +57,7 @@ std::optional<HttpResponse> AskLeave(Api& api, Call& call) {
   ask.last = *last;
   ask.hours = *hours;
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  auto r = claims::AskLeave(*conn, api.registry().Get()->policies(), ask, Today(api));
+  auto r = claims::AskLeave(*conn, api.registry().Get()->policies(), ask, api.Today());
   if (!r.ok()) return Refused("", r.status());
   return JsonResponse(201, claims::ToJson(*r));
 }
@@ -71,7 +66,7 @@ std::optional<HttpResponse> AskClaim(Api& api, Call& call) {
   std::map<std::string, std::string> f;
   if (auto refused = Fields(call, {"benefit", "use", "amount", "units"}, &f)) return refused;
   claims::ClaimAsk ask;
-  ask.account = *AccountNumber::Parse(call.Param("account"));
+  ask.account = PathAccount(call);
   ask.benefit = f["benefit"];
   ask.use = f["use"];
   if (f.count("amount") != 0) {
@@ -89,15 +84,14 @@ std::optional<HttpResponse> AskClaim(Api& api, Call& call) {
     ask.units = std::stoll(u);
   }
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  auto r = claims::AskClaim(*conn, api.registry().Get()->policies(), ask, Today(api));
+  auto r = claims::AskClaim(*conn, api.registry().Get()->policies(), ask, api.Today());
   if (!r.ok()) return Refused("", r.status());
   return JsonResponse(201, claims::ToJson(*r));
 }
 
 std::optional<HttpResponse> WorkerRequests(Api& api, Call& call) {
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  ASSIGN_OR_RETURN_RESPONSE(
-      auto list, claims::WorkerRequests(*conn, *AccountNumber::Parse(call.Param("account"))));
+  ASSIGN_OR_RETURN_RESPONSE(auto list, claims::WorkerRequests(*conn, PathAccount(call)));
   nlohmann::json out = nlohmann::json::array();
   for (const claims::Request& r : list) out.push_back(claims::ToJson(r));
   return JsonResponse(200, {{"requests", out}});
@@ -124,8 +118,8 @@ std::optional<HttpResponse> Decide(Api& api, Call& call, bool approve) {
   }
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
   const int64_t id = std::stoll(id_text);
-  auto r = approve ? claims::Approve(*conn, call.Param("provider"), id, Today(api))
-                   : claims::Deny(*conn, call.Param("provider"), id, f["reason"], Today(api));
+  auto r = approve ? claims::Approve(*conn, call.Param("provider"), id, api.Today())
+                   : claims::Deny(*conn, call.Param("provider"), id, f["reason"], api.Today());
   if (!r.ok()) return Refused(approve ? "" : "reason", r.status());
   return JsonResponse(200, claims::ToJson(*r));
 }

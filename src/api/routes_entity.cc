@@ -229,10 +229,7 @@ std::optional<HttpResponse> GetReport(Api& api, Call& call) {
 
 std::optional<HttpResponse> Obligations(Api& api, Call& call) {
   std::string month = call.request.Query("month");
-  if (month.empty()) {
-    auto today = TodayIn("UTC", api.options().clock());
-    month = today.ok() ? today->MonthKey() : "";
-  }
+  if (month.empty()) month = api.Today().MonthKey();
   auto first = Date::Parse(month + "-01");
   if (month.size() != 7 || !first.ok()) {
     return Problem(400, "bad_query", "month '" + month.substr(0, 20) + "' must be YYYY-MM",

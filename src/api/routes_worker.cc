@@ -12,10 +12,6 @@ namespace {
 
 constexpr unsigned kWorker = static_cast<unsigned>(Role::kWorker);
 
-AccountNumber PathAccount(const Call& call) {
-  return AccountNumber::Parse(call.Param("account")).value();  // checked by the dispatcher
-}
-
 // The entry as its worker may see it.
 nlohmann::json WorkerView(const StoredEntry& e, AccountNumber worker) {
   nlohmann::json j = StoredEntryToJson(e);

@@ -57,6 +57,10 @@ struct Terms {
                                   "workers_comp"};  // mandatory in every plan
 };
 
+// Benefit-name lists as the tables and the command line write them.
+std::string JoinNames(const std::vector<std::string>& names);  // "a,b"
+std::vector<std::string> SplitNames(const std::string& text);  // "" → {}
+
 Result<Terms> GetTerms(Store& store);
 // Validates and stores the terms (the default provider must be certified and offer the plan).
 Status SetTerms(Store& store, const Terms& terms);

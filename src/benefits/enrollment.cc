@@ -9,8 +9,6 @@ namespace accrue::benefits {
 
 using internal::AccountKey;
 using internal::AccountOfKey;
-using internal::JoinNames;
-using internal::SplitNames;
 
 namespace internal {
 

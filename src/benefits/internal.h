@@ -26,9 +26,7 @@ Status Write(Store& store, Fn&& fn) {
 // The next id of `table`'s integer `column` (called under the write lock).
 Result<int64_t> NextId(SqlConn& sql, const std::string& table, const std::string& column);
 
-std::string JoinNames(const std::vector<std::string>& names);  // "a,b"
-std::vector<std::string> SplitNames(const std::string& text);  // "" → {}
-int64_t AccountKey(AccountNumber account);                     // the rows' account column
+int64_t AccountKey(AccountNumber account);  // the rows' account column
 AccountNumber AccountOfKey(int64_t key);
 
 // One transaction of the fund journal: legs in cents that must sum to zero.

@@ -8,15 +8,6 @@
 #include "benefits/internal.h"
 
 namespace accrue::benefits {
-namespace internal {
-
-Result<int64_t> NextId(SqlConn& sql, const std::string& table, const std::string& column) {
-  ASSIGN_OR_RETURN(auto rows, sql.Query("SELECT CAST(coalesce(max(" + column +
-                                        "), 0) AS BIGINT) "
-                                        "FROM " +
-                                        table));
-  return rows.at(0).Int(0) + 1;
-}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
@@ -34,6 +25,16 @@ std::vector<std::string> SplitNames(const std::string& text) {
     start = comma + 1;
   }
   return out;
+}
+
+namespace internal {
+
+Result<int64_t> NextId(SqlConn& sql, const std::string& table, const std::string& column) {
+  ASSIGN_OR_RETURN(auto rows, sql.Query("SELECT CAST(coalesce(max(" + column +
+                                        "), 0) AS BIGINT) "
+                                        "FROM " +
+                                        table));
+  return rows.at(0).Int(0) + 1;
 }
 
 int64_t AccountKey(AccountNumber account) { return static_cast<int64_t>(account.value()); }
@@ -68,9 +69,6 @@ Result<Terms> ReadTerms(SqlConn& sql) {
 }
 
 }  // namespace internal
-
-using internal::JoinNames;
-using internal::SplitNames;
 
 Status EnsureSchema(Store& store) {
   return MigrateModule(

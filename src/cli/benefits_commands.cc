@@ -33,24 +33,6 @@ Result<Ratio> PercentArg(const std::string& option, const std::string& text) {
   return r;
 }
 
-std::vector<std::string> NamesArg(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
-  return out;
-}
-
 // Opens the store and runs `fn` on it; the exit status is fn's, or Fail's.
 template <typename Fn>
 int WithStore(const Globals& g, Fn&& fn) {
@@ -114,7 +96,7 @@ int SetTermsCommand(const Globals& g, const TermsArgs& a) {
     }
     if (!a.provider.empty()) t.default_provider = a.provider;
     if (!a.plan.empty()) t.default_plan = a.plan;
-    if (!a.pooled.empty()) t.pooled = NamesArg(a.pooled);
+    if (!a.pooled.empty()) t.pooled = SplitNames(a.pooled);
     Status st = SetTerms(store, t);
     if (!st.ok()) return Fail(st);
     return 0;
@@ -133,7 +115,7 @@ int ShowTerms(const Globals& g) {
                         {"effective", t.effective.ToString()},
                         {"default_provider", t.default_provider},
                         {"default_plan", t.default_plan},
-                        {"pooled", Join(t.pooled)}};
+                        {"pooled", JoinNames(t.pooled)}};
     if (g.json) {
       PrintJson(j);
       return 0;
@@ -218,7 +200,7 @@ struct PlanArgs {
 int AddPlanCommand(const Globals& g, const PlanArgs& a) {
   OR_FAIL(Money fee, MoneyArg("--monthly-fee", a.monthly_fee));
   OR_FAIL(Ratio share, PercentArg("--contribution-fee", a.contribution_fee));
-  Plan plan{a.provider, a.id, a.name, NamesArg(a.mandatory), NamesArg(a.optional), fee, share};
+  Plan plan{a.provider, a.id, a.name, SplitNames(a.mandatory), SplitNames(a.optional), fee, share};
   return WithStore(g, [&](Store& store) {
     Status st = AddPlan(store, plan);
     if (!st.ok()) return Fail(st);
@@ -239,7 +221,7 @@ int ListPlansCommand(const Globals& g, const std::string& provider) {
     Table t({"Provider", "Plan", "Name", "Mandatory (pooled)", "Optional", "Monthly fee",
              "Contribution fee"});
     for (const Plan& p : plans) {
-      t.Add({p.provider, p.id, p.name, Join(p.mandatory), Join(p.optional),
+      t.Add({p.provider, p.id, p.name, JoinNames(p.mandatory), JoinNames(p.optional),
              Dollars(p.monthly_fee.units()), FormatPercent(p.contribution_fee)});
     }
     t.Print(std::cout);
@@ -267,7 +249,7 @@ int ExchangeCommand(const Globals& g) {
              "Contribution fee", "Members", "Reserves", "Required", "Default"});
     for (const ExchangeRow& r : rows) {
       const ProviderReserve res = reserve_of(r.provider.id);
-      t.Add({r.provider.name, r.plan.name, Join(r.plan.mandatory), Join(r.plan.optional),
+      t.Add({r.provider.name, r.plan.name, JoinNames(r.plan.mandatory), JoinNames(r.plan.optional),
              Dollars(r.plan.monthly_fee.units()), FormatPercent(r.plan.contribution_fee),
              std::to_string(r.members), FormatPercent(res.ratio), FormatPercent(res.required),
              r.is_default ? "default" : ""});
@@ -287,7 +269,7 @@ int EnrollCommand(const Globals& g, const EnrollArgs& a) {
   OR_FAIL(AccountNumber account, AccountNumber::Parse(a.account));
   OR_FAIL(Date date, DateArg(a.date));
   return WithStore(g, [&](Store& store) {
-    OR_FAIL(auto r, Choose(store, account, a.provider, a.plan, NamesArg(a.choose), date));
+    OR_FAIL(auto r, Choose(store, account, a.provider, a.plan, SplitNames(a.choose), date));
     nlohmann::json j = {{"account", account.ToString()},
                         {"provider", a.provider},
                         {"plan", a.plan},
