@@ -9,14 +9,18 @@
 //     reports until --batch-reports are recorded; prints reports/s.
 //   - Phase "single": --connections clients post one report per request for --seconds;
 //     prints requests/s and p50/p99 latency.
+//   - Phase "healthz": the same for GET /healthz, the floor set by the HTTP stack and this client.
 //   - Phase "balance": --connections clients GET /v1/workers/{account} of random workers (each
 //     with its own session) for --seconds; prints requests/s and p50/p99 latency.
+//   - "single", "healthz" and "balance" run their connections from --client-threads threads
+//     with epoll (bench/event_client.h); "batch" uses one blocking client per connection.
 //   - Every answer must be a success; a failure is counted and printed, and fails the run.
 //   - The server's peak RSS (VmHWM) is read from /proc before it is stopped.
 //
 // Usage:
 //   load_bench [--engine sqlite|postgres] [--workers N] [--sessions N] [--connections N]
-//              [--seconds S] [--batch-reports N] [--batch-size N] [--batch-connections N]
+//              [--client-threads N] [--seconds S] [--batch-reports N] [--batch-size N]
+//              [--batch-connections N]
 //              [--dir D] [--policies D] [--json]
 #include <signal.h>
 #include <sys/wait.h>
@@ -32,12 +36,14 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "auth/auth.h"
 #include "csv/csv_reader.h"
+#include "event_client.h"
 #include "ingest/registry_csv.h"
 #include "registry/registry.h"
 #include "store/store.h"
@@ -55,6 +61,7 @@ struct Args {
   int64_t workers = 1'000'000;
   int64_t sessions = 2'000;
   int connections = 64;
+  int client_threads = 2;
   int seconds = 10;
   int64_t batch_reports = 500'000;
   int64_t batch_size = 10'000;
@@ -166,7 +173,31 @@ struct PhaseResult {
   double seconds = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  double server_cpu_us = 0;  // the server's CPU time (user + system) per request
 };
+
+// The process's CPU time so far (user + system), in microseconds.
+double CpuMicros(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; fields >> f && i <= 15; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(f);  // utime, stime
+  }
+  return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Runs a phase and charges it the server's CPU time.
+template <typename Phase>
+PhaseResult Measured(pid_t server, Phase phase) {
+  const double before = CpuMicros(server);
+  PhaseResult r = phase();
+  const int64_t n = r.ok + r.failed;
+  if (n > 0) r.server_cpu_us = (CpuMicros(server) - before) / static_cast<double>(n);
+  return r;
+}
 
 // Runs `connections` clients, each calling `one(client, thread, i)` until `deadline` or until
 // it returns false; `one` returns the latency-relevant success.
@@ -211,6 +242,26 @@ PhaseResult RunPhase(const std::string& name, uint16_t port, int connections,
   return r;
 }
 
+// A phase of short requests, from the event-driven client.
+PhaseResult RunShortPhase(const std::string& name, uint16_t port, const Args& args,
+                          const bench::MakeRequest& make) {
+  bench::EventPhaseResult e = bench::RunEventPhase(port, args.connections, args.client_threads,
+                                                   std::chrono::seconds(args.seconds), make);
+  PhaseResult r;
+  r.name = name;
+  r.ok = e.ok;
+  r.failed = e.failed;
+  r.seconds = e.seconds;
+  std::sort(e.latencies_ms.begin(), e.latencies_ms.end());
+  if (!e.latencies_ms.empty()) {
+    const size_t n = e.latencies_ms.size();
+    r.p50_ms = e.latencies_ms[n / 2];
+    r.p99_ms = e.latencies_ms[std::min(n - 1, n * 99 / 100)];
+  }
+  if (r.failed > 0) std::cerr << name << ": " << r.failed << " failed answers\n";
+  return r;
+}
+
 std::string ReportJson(const std::string& id, AccountNumber w, int day) {
   return R"({"report_id":")" + id + R"(","worker":")" + w.ToString() +
          R"(","work_date":"2026-09-)" + (day < 10 ? "0" : "") + std::to_string(day) +
@@ -247,51 +298,61 @@ int Run(const Args& args) {
   // Batches: each client its own workers and days, so no worker's day passes 24 hours.
   std::atomic<int64_t> batch_no{0};
   const int64_t batches = args.batch_reports / args.batch_size;
-  PhaseResult batch = RunPhase(
-      "batch", server.port, args.batch_connections, std::chrono::hours(1),
-      [&](testing::HttpClient& c, int, int64_t) {
-        const int64_t b = batch_no++;
-        if (b >= batches) return -1;
-        std::string csv =
-            "report_id,hiring_entity,worker,work_date,jurisdiction,hours,earnings,tips,jobs,"
-            "classification\n";
-        for (int64_t k = 0; k < args.batch_size; ++k) {
-          const int64_t n = b * args.batch_size + k;
-          const AccountNumber w = seeded.workers[static_cast<size_t>(n) % seeded.workers.size()];
-          const int64_t round = n / static_cast<int64_t>(seeded.workers.size());
-          csv += "b" + std::to_string(n) + ",benchco," + w.ToString() + ",2026-08-" +
-                 (round % 28 < 9 ? "0" : "") + std::to_string(1 + round % 28) +
-                 ",US-WA-SEATTLE,0.5,12.00,,1,1099\n";
-        }
-        auto r =
-            c.Send("POST", "/v1/entities/benchco/batches", csv, seeded.entity_token, "text/csv");
-        return r.status;
-      });
+  PhaseResult batch = Measured(server.pid, [&] {
+    return RunPhase(
+        "batch", server.port, args.batch_connections, std::chrono::hours(1),
+        [&](testing::HttpClient& c, int, int64_t) {
+          const int64_t b = batch_no++;
+          if (b >= batches) return -1;
+          std::string csv =
+              "report_id,hiring_entity,worker,work_date,jurisdiction,hours,earnings,tips,jobs,"
+              "classification\n";
+          for (int64_t k = 0; k < args.batch_size; ++k) {
+            const int64_t n = b * args.batch_size + k;
+            const AccountNumber w = seeded.workers[static_cast<size_t>(n) % seeded.workers.size()];
+            const int64_t round = n / static_cast<int64_t>(seeded.workers.size());
+            csv += "b" + std::to_string(n) + ",benchco," + w.ToString() + ",2026-08-" +
+                   (round % 28 < 9 ? "0" : "") + std::to_string(1 + round % 28) +
+                   ",US-WA-SEATTLE,0.5,12.00,,1,1099\n";
+          }
+          auto r =
+              c.Send("POST", "/v1/entities/benchco/batches", csv, seeded.entity_token, "text/csv");
+          return r.status;
+        });
+  });
   batch.reports = batch.ok * args.batch_size;
+  if (batch.reports > 0) {  // per report, not per request
+    batch.server_cpu_us *= static_cast<double>(batch.ok + batch.failed) /
+                           static_cast<double>(batch.reports);
+  }
   results.push_back(batch);
 
   std::atomic<int64_t> single_no{0};
-  results.push_back(RunPhase(
-      "single", server.port, args.connections, std::chrono::seconds(args.seconds),
-      [&](testing::HttpClient& c, int, int64_t) {
-        const int64_t n = single_no++;
-        const AccountNumber w = seeded.workers[static_cast<size_t>(n) % seeded.workers.size()];
-        const int day =
-            1 + static_cast<int>((n / static_cast<int64_t>(seeded.workers.size())) % 28);
-        return c
-            .Send("POST", "/v1/entities/benchco/reports",
-                  ReportJson("s" + std::to_string(n), w, day), seeded.entity_token)
-            .status;
-      }));
+  results.push_back(Measured(server.pid, [&] {
+    return RunShortPhase("single", server.port, args, [&](int, int64_t) {
+      const int64_t n = single_no++;
+      const AccountNumber w = seeded.workers[static_cast<size_t>(n) % seeded.workers.size()];
+      const int day = 1 + static_cast<int>((n / static_cast<int64_t>(seeded.workers.size())) % 28);
+      return bench::HttpRequestBytes("POST", "/v1/entities/benchco/reports", seeded.entity_token,
+                                     ReportJson("s" + std::to_string(n), w, day));
+    });
+  }));
   results.back().reports = results.back().ok;
 
-  results.push_back(RunPhase(
-      "balance", server.port, args.connections, std::chrono::seconds(args.seconds),
-      [&](testing::HttpClient& c, int t, int64_t i) {
-        const auto& [w, token] =
-            seeded.sessions[static_cast<size_t>(t * 7919 + i * 104729) % seeded.sessions.size()];
-        return c.Send("GET", "/v1/workers/" + w.ToString(), "", token).status;
-      }));
+  // The floor: the HTTP stack and this client on this machine, with no work behind the route.
+  results.push_back(Measured(server.pid, [&] {
+    return RunShortPhase("healthz", server.port, args, [](int, int64_t) {
+      return bench::HttpRequestBytes("GET", "/healthz", "");
+    });
+  }));
+
+  results.push_back(Measured(server.pid, [&] {
+    return RunShortPhase("balance", server.port, args, [&](int t, int64_t i) {
+      const auto& [w, token] =
+          seeded.sessions[static_cast<size_t>(t * 7919 + i * 104729) % seeded.sessions.size()];
+      return bench::HttpRequestBytes("GET", "/v1/workers/" + w.ToString(), token);
+    });
+  }));
 
   const int64_t rss = PeakRssKb(server.pid);
   kill(server.pid, SIGTERM);
@@ -303,18 +364,19 @@ int Run(const Args& args) {
                         {"server_peak_rss_mb", rss / 1024},
                         {"phases", nlohmann::json::array()}};
   int64_t failures = 0;
-  std::printf("%-8s %12s %12s %10s %10s %8s\n", "phase", "requests/s", "reports/s", "p50 ms",
-              "p99 ms", "failed");
+  std::printf("%-8s %12s %12s %10s %10s %14s %8s\n", "phase", "requests/s", "reports/s", "p50 ms",
+              "p99 ms", "server CPU/unit", "failed");
   for (const PhaseResult& r : results) {
     const double rps = static_cast<double>(r.ok) / r.seconds;
     const double reps = static_cast<double>(r.reports) / r.seconds;
-    std::printf("%-8s %12.0f %12.0f %10.2f %10.2f %8lld\n", r.name.c_str(), rps, reps, r.p50_ms,
-                r.p99_ms, static_cast<long long>(r.failed));
+    std::printf("%-8s %12.0f %12.0f %10.2f %10.2f %11.1f us %8lld\n", r.name.c_str(), rps, reps,
+                r.p50_ms, r.p99_ms, r.server_cpu_us, static_cast<long long>(r.failed));
     out["phases"].push_back({{"name", r.name},
                              {"requests_per_second", rps},
                              {"reports_per_second", reps},
                              {"p50_ms", r.p50_ms},
                              {"p99_ms", r.p99_ms},
+                             {"server_cpu_us_per_request", r.server_cpu_us},
                              {"failed", r.failed}});
     failures += r.failed;
   }
@@ -341,6 +403,8 @@ int main(int argc, char** argv) {
       a.workers = std::stoll(next());
     else if (k == "--sessions")
       a.sessions = std::stoll(next());
+    else if (k == "--client-threads")
+      a.client_threads = std::stoi(next());
     else if (k == "--connections")
       a.connections = std::stoi(next());
     else if (k == "--seconds")

@@ -23,20 +23,30 @@ std::vector<std::string_view> Segments(std::string_view path) {
 }
 
 // Matches `path` against `pattern`, filling `params`.
-bool Match(const std::string& pattern, std::string_view path,
+bool Match(const std::vector<std::string_view>& want, const std::vector<std::string_view>& have,
            std::unordered_map<std::string, std::string>* params) {
-  const auto want = Segments(pattern);
-  const auto have = Segments(path);
   if (want.size() != have.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const bool param = want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}';
+    if (!param && want[i] != have[i]) return false;
+  }
   params->clear();
   for (size_t i = 0; i < want.size(); ++i) {
-    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+    if (want[i].size() > 2 && want[i].front() == '{') {
       (*params)[std::string(want[i].substr(1, want[i].size() - 2))] = PercentDecode(have[i]);
-    } else if (want[i] != have[i]) {
-      return false;
     }
   }
   return true;
+}
+
+// The route table's patterns, split once (they are matched against every request).
+const std::vector<std::vector<std::string_view>>& PatternSegments() {
+  static const auto* table = [] {
+    auto* t = new std::vector<std::vector<std::string_view>>;
+    for (const Route& r : Api::Routes()) t->push_back(Segments(r.pattern));
+    return t;
+  }();
+  return *table;
 }
 
 std::string TokenHash(std::string_view token) {
@@ -106,6 +116,7 @@ Result<Api::Lease> Api::Connection() {
     }
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Store> s, open_());
+  RETURN_IF_ERROR(s->TuneForReads());
   return Lease(this, std::move(s));
 }
 
@@ -203,16 +214,8 @@ void Api::Handle(const HttpRequest& request, Responder respond) {
 
 std::optional<HttpResponse> Api::Dispatch(Call& call) {
   const HttpRequest& req = call.request;
-  const Route* route = nullptr;
   bool path_known = false;
-  for (const Route& r : Routes()) {
-    if (!Match(r.pattern, req.path, &call.params)) continue;
-    path_known = true;
-    if (r.method == req.method) {
-      route = &r;
-      break;
-    }
-  }
+  const Route* route = Find(req.method, req.path, &call.params, &path_known);
   if (route == nullptr) {
     return path_known ? Problem(405, "method_not_allowed", req.method + " is not allowed here")
                       : Problem(404, "not_found", "no such resource: " + req.path);
@@ -252,6 +255,18 @@ std::optional<HttpResponse> Api::Dispatch(Call& call) {
     }
   }
   return route->handler(*this, call);
+}
+
+const Route* Api::Find(const std::string& method, std::string_view path,
+                       std::unordered_map<std::string, std::string>* params, bool* path_known) {
+  const auto have = Segments(path);
+  const auto& patterns = PatternSegments();
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    if (!Match(patterns[i], have, params)) continue;
+    if (path_known != nullptr) *path_known = true;
+    if (Routes()[i].method == method) return &Routes()[i];
+  }
+  return nullptr;
 }
 
 const std::vector<Route>& Api::Routes() {

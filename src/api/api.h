@@ -65,6 +65,9 @@ struct Route {
   std::string owner;    // the path parameter that must be the caller's party, or ""
   std::string summary;
   Handler handler;
+  // Answered from a few indexed reads (or handed to the intake writer), never from a scan, a
+  // password hash or a rendering: the server may run it on the I/O thread that read it.
+  bool quick = false;
 };
 
 // One request on its way through a handler.
@@ -95,6 +98,11 @@ class Api {
   bool draining() const;
 
   static const std::vector<Route>& Routes();
+  // The route a request names, or nullptr (none, or a method the path does not allow); on a
+  // match `params` holds the path parameters.
+  static const Route* Find(const std::string& method, std::string_view path,
+                           std::unordered_map<std::string, std::string>* params,
+                           bool* path_known = nullptr);
 
   // For handlers.
   const ApiOptions& options() const { return options_; }

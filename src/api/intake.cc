@@ -31,6 +31,7 @@ Result<std::unique_ptr<Intake>> Intake::Start(const StoreFactory& open, SharedRe
   RETURN_IF_ERROR(MigrateIntake(store->sql()));
   std::unique_ptr<Intake> intake(new Intake(std::move(store), registry, std::move(clock)));
   intake->writer_ = std::thread([p = intake.get()] { p->Run(); });
+  intake->answerer_ = std::thread([p = intake.get()] { p->RunAnswers(); });
   return intake;
 }
 
@@ -58,6 +59,32 @@ void Intake::Stop() {
     cv_.notify_one();
   }
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard<std::mutex> lock(answers_mu_);
+    answers_stopping_ = true;
+    answers_cv_.notify_one();
+  }
+  if (answerer_.joinable()) answerer_.join();
+}
+
+void Intake::Answer(std::function<void()> send) {
+  std::lock_guard<std::mutex> lock(answers_mu_);
+  answers_.push_back(std::move(send));
+  answers_cv_.notify_one();
+}
+
+// Sends every answer queued, in order, until stopped with none left.
+void Intake::RunAnswers() {
+  std::unique_lock<std::mutex> lock(answers_mu_);
+  for (;;) {
+    answers_cv_.wait(lock, [&] { return answers_stopping_ || !answers_.empty(); });
+    if (answers_.empty()) return;
+    std::function<void()> send = std::move(answers_.front());
+    answers_.pop_front();
+    lock.unlock();
+    send();
+    lock.lock();
+  }
 }
 
 IntakeStats Intake::stats() const {
@@ -142,7 +169,10 @@ void Intake::Record(std::vector<IntakeJob>& group) {
   std::shared_ptr<const Registry> registry = RegistryFor(group);
   // The ingestor only reads the registry; its constructor predates the shared snapshot.
   Ingestor ingestor(*store_, const_cast<Registry&>(*registry), clock_());
-  std::vector<HttpResponse> responses(group.size());
+  // A job's answer: rendered already (a replay, or a job whose answer is stored with its
+  // idempotency key), or its results, rendered once they are durable.
+  std::vector<std::optional<HttpResponse>> responses(group.size());
+  std::vector<std::vector<ReportResult>> results(group.size());
   auto fail_all = [&](const Status& st) {
     ingestor.Abort();
     for (IntakeJob& job : group) {
@@ -162,26 +192,33 @@ void Intake::Record(std::vector<IntakeJob>& group) {
         continue;
       }
     }
-    std::vector<ReportResult> results = ingestor.AddChunk(job.reports);
+    results[i] = ingestor.AddChunk(job.reports);
     bool refused = false;
-    for (const ReportResult& r : results) {
+    for (const ReportResult& r : results[i]) {
       refused |= r.outcome == Outcome::kRejected;
     }
     if (job.atomic && refused && job.reports.size() > 1) {
       assert(group.size() == 1 && "an all-or-nothing batch is recorded alone");
       ingestor.Abort();
-      job.respond(job.render(results, false));
+      job.respond(job.render(results[i], false));
       return;
     }
-    responses[i] = job.render(results, true);
-    if (!job.idempotency_key.empty() && responses[i].status < 500) {
-      st = Remember(job, responses[i]);
-      if (!st.ok()) return fail_all(st);
+    if (!job.idempotency_key.empty()) {
+      responses[i] = job.render(results[i], true);
+      if (responses[i]->status < 500) {
+        st = Remember(job, *responses[i]);
+        if (!st.ok()) return fail_all(st);
+      }
     }
   }
   auto receipt = ingestor.Commit("api");
   if (!receipt.ok()) return fail_all(receipt.status());
-  for (size_t i = 0; i < group.size(); ++i) group[i].respond(std::move(responses[i]));
+  for (size_t i = 0; i < group.size(); ++i) {
+    Answer([job = std::move(group[i]), response = std::move(responses[i]),
+            results = std::move(results[i])]() mutable {
+      job.respond(response ? std::move(*response) : job.render(results, true));
+    });
+  }
 }
 
 }  // namespace accrue::api

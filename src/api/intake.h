@@ -86,6 +86,10 @@ class Intake {
   Result<std::optional<HttpResponse>> Replay(const IntakeJob& job);
   Status Remember(const IntakeJob& job, const HttpResponse& response);
   std::shared_ptr<const Registry> RegistryFor(const std::vector<IntakeJob>& group);
+  // Renders and sends answers on the answering thread, so that the writer goes on to the next
+  // group at once (rendering a report's legs as JSON costs about as much as recording it).
+  void Answer(std::function<void()> send);
+  void RunAnswers();
 
   std::unique_ptr<Store> store_;
   SharedRegistry& registry_;
@@ -96,6 +100,11 @@ class Intake {
   bool stopping_ = false;
   IntakeStats stats_;
   std::thread writer_;
+  std::mutex answers_mu_;
+  std::condition_variable answers_cv_;
+  std::deque<std::function<void()>> answers_;
+  bool answers_stopping_ = false;
+  std::thread answerer_;
 };
 
 // Creates the idempotency-key table on first use.

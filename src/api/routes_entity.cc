@@ -252,15 +252,16 @@ std::optional<HttpResponse> Obligations(Api& api, Call& call) {
 
 void AddEntityRoutes(std::vector<Route>* routes) {
   routes->push_back({"POST", "/v1/entities/{entity}/reports", kEntity, "entity",
-                     "Submit one work report", PostReport});
+                     "Submit one work report", PostReport, true});
   routes->push_back({"POST", "/v1/entities/{entity}/batches", kEntity, "entity",
                      "Submit a batch of work reports (JSON array or work-report CSV)", PostBatch});
   routes->push_back({"POST", "/v1/entities/{entity}/reports/{report_id}/corrections", kEntity,
-                     "entity", "Correct a report: the new report replaces it", PostCorrection});
+                     "entity", "Correct a report: the new report replaces it", PostCorrection,
+                     true});
   routes->push_back({"GET", "/v1/entities/{entity}/reports", kEntity, "entity",
                      "The entity's reports in report-id order, paged", ListReports});
   routes->push_back({"GET", "/v1/entities/{entity}/reports/{report_id}", kEntity, "entity",
-                     "One report with the legs it posted", GetReport});
+                     "One report with the legs it posted", GetReport, true});
   routes->push_back({"GET", "/v1/entities/{entity}/obligations", kEntity, "entity",
                      "What the entity owes for a month so far", Obligations});
 }

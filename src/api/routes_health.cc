@@ -8,7 +8,8 @@ void AddHealthRoutes(std::vector<Route>* routes) {
   routes->push_back({"GET", "/healthz", 0, "", "The process is alive",
                      [](Api&, Call&) -> std::optional<HttpResponse> {
                        return JsonResponse(200, {{"status", "ok"}});
-                     }});
+                     },
+                     true});
   routes->push_back({"GET", "/readyz", 0, "",
                      "The server can take requests: not shutting down, "
                      "and its database answers",

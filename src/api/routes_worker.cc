@@ -192,7 +192,7 @@ void AddWorkerRoutes(std::vector<Route>* routes) {
       {"POST", "/v1/sessions", 0, "", "Sign in with account number and password", Login});
   routes->push_back({"DELETE", "/v1/sessions/current", kWorker, "", "Sign out", Logout});
   routes->push_back({"GET", "/v1/workers/{account}", kWorker, "account",
-                     "Balances per benefit and per paying entity", Summary});
+                     "Balances per benefit and per paying entity", Summary, true});
   routes->push_back({"GET", "/v1/workers/{account}/history", kWorker, "account",
                      "Every entry on the account, oldest first, paged", History});
   routes->push_back({"GET", "/v1/workers/{account}/explain", kWorker, "account",

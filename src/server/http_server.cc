@@ -14,6 +14,8 @@ namespace {
 
 using Traits = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
 
+constexpr size_t kInlineBodyBytes = 64 * 1024;
+
 api::HttpRequest ToApi(const restinio::request_handle_t& req) {
   api::HttpRequest r;
   r.method = req->header().method().c_str();
@@ -102,9 +104,21 @@ struct HttpServer::Impl {
         req.remote.c_str());
   }
 
+  // A quick route with a small body is served on the I/O thread that read it: its handler does
+  // a few indexed reads (intake answers later, from the writer thread), and a hop to another
+  // thread would cost more than the work. Everything else (scans, password hashing, renderings,
+  // batches to parse) goes to the worker pool so that it never holds up the other connections
+  // on that I/O thread.
   restinio::request_handling_status_t Handle(restinio::request_handle_t req) {
     in_flight.fetch_add(1);
-    asio::post(workers, [this, req = std::move(req)]() mutable { Serve(std::move(req)); });
+    std::unordered_map<std::string, std::string> params;
+    const api::Route* route =
+        api::Api::Find(req->header().method().c_str(), req->header().path(), &params);
+    if (route != nullptr && route->quick && req->body().size() <= kInlineBodyBytes) {
+      Serve(std::move(req));
+    } else {
+      asio::post(workers, [this, req = std::move(req)]() mutable { Serve(std::move(req)); });
+    }
     return restinio::request_accepted();
   }
 

@@ -88,6 +88,9 @@ Result<StoredEntry> ReadEntry(const PgResult& r, int row, const Dictionary& dict
   return out;
 }
 
+// Rows a dictionary keeps for decoding, per table, before it starts over.
+constexpr size_t kMaxRowsCached = size_t{1} << 18;
+
 // Interns strings to ids for the ledger encoding, as SqliteDictionary does: new rows are
 // pending until the batch commits, and a rollback forgets them. Ids are assigned only under
 // the ledger lock (next = max(id) + 1 read after taking it), so no two processes can hand out
@@ -109,6 +112,11 @@ class PgDictionary : public Dictionary {
                std::unordered_map<uint64_t, RunningTotal>* totals);
   void KnownAccount(const std::string& key, uint64_t id) { accounts_.ids.emplace(key, id); }
   void KnownTotal(const std::string& key, uint64_t id) { totals_.ids.emplace(key, id); }
+  // An account row read by the caller (a worker's balances), so that decoding the worker's
+  // entries finds its accounts without asking the database once per leg.
+  void SeenAccount(uint64_t id, std::string key, int unit) {
+    Remember(accounts_, id, std::make_pair(std::move(key), unit));
+  }
   void AbsentAccount(const std::string& key) { accounts_.absent.insert(key); }
   void AbsentTotal(const std::string& key) { totals_.absent.insert(key); }
   uint64_t CachedAccountId(const std::string& key) const { return Cached(accounts_, key); }
@@ -153,6 +161,12 @@ class PgDictionary : public Dictionary {
     std::unordered_set<std::string> absent;  // known to have no row, in the open transaction
   };
   uint64_t Intern(Table& t, const std::string& text, int unit);
+  // Keeps an id's row for later decoding. The cache is bounded: past kMaxRowsCached it starts
+  // over, so that a server reading a million workers' accounts does not keep them all.
+  static void Remember(const Table& t, uint64_t id, std::pair<std::string, int> row) {
+    if (t.by_id_cache.size() >= kMaxRowsCached) t.by_id_cache.clear();
+    t.by_id_cache.emplace(id, std::move(row));
+  }
   static uint64_t Cached(const Table& t, const std::string& key) {
     auto it = t.ids.find(key);
     return it == t.ids.end() ? 0 : it->second;
@@ -271,7 +285,7 @@ Result<std::pair<std::string, int>> PgDictionary::Load(const Table& t, uint64_t 
     return Status::Corruption(std::string(t.name) + " id " + std::to_string(id) + " is missing");
   }
   auto value = std::make_pair(r.Text(0, 0), static_cast<int>(r.Int(0, 1)));
-  t.by_id_cache.emplace(id, value);
+  Remember(t, id, value);
   return value;
 }
 
@@ -1063,12 +1077,14 @@ Result<int64_t> PostgresStore::Balance(const std::string& account) {
 
 Result<std::vector<AccountBalance>> PostgresStore::WorkerBalances(AccountNumber worker) {
   RETURN_IF_ERROR(Connected());
-  ASSIGN_OR_RETURN(PgResult r, db_->Query("SELECT key, unit, balance FROM accounts WHERE "
+  ASSIGN_OR_RETURN(PgResult r, db_->Query("SELECT key, unit, balance, id FROM accounts WHERE "
                                           "worker = $1 ORDER BY key",
                                           PgParams().Int(static_cast<int64_t>(worker.value()))));
   std::vector<AccountBalance> out;
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back({r.Text(i, 0), static_cast<Unit>(r.Int(i, 1)), r.Int(i, 2)});
+    dict_.SeenAccount(static_cast<uint64_t>(r.Int(i, 3)), out.back().account,
+                      static_cast<int>(r.Int(i, 1)));
   }
   return out;
 }

@@ -59,6 +59,9 @@ std::string NowUtc() {
   return std::to_string(secs.count());
 }
 
+// Rows a dictionary keeps for decoding, per table, before it starts over.
+constexpr size_t kMaxRowsCached = size_t{1} << 18;
+
 // Interns strings to ids for the ledger encoding. New rows are pending until the batch
 // commits; a rollback forgets them.
 class SqliteDictionary : public Dictionary {
@@ -75,6 +78,11 @@ class SqliteDictionary : public Dictionary {
   // stays true until the open transaction ends, as no other writer can add one meanwhile).
   void KnownAccount(const std::string& key, uint64_t id) { Known(accounts_, key, id); }
   void KnownTotal(const std::string& key, uint64_t id) { Known(totals_, key, id); }
+  // An account row read by the caller (a worker's balances), so that decoding the worker's
+  // entries finds its accounts without asking the database once per leg.
+  void SeenAccount(uint64_t id, std::string key, int unit) {
+    Remember(accounts_, id, std::make_pair(std::move(key), unit));
+  }
   void AbsentAccount(const std::string& key) { accounts_.absent.insert(key); }
   void AbsentTotal(const std::string& key) { totals_.absent.insert(key); }
   // The id of a key already interned (stored or created by the open batch), or 0.
@@ -106,6 +114,12 @@ class SqliteDictionary : public Dictionary {
   };
   uint64_t Intern(Table& t, const std::string& text, int unit);
   static void Known(Table& t, const std::string& key, uint64_t id) { t.ids.emplace(key, id); }
+  // Keeps an id's row for later decoding. The cache is bounded: past kMaxRowsCached it starts
+  // over, so that a server reading a million workers' accounts does not keep them all.
+  static void Remember(const Table& t, uint64_t id, std::pair<std::string, int> row) {
+    if (t.by_id.size() >= kMaxRowsCached) t.by_id.clear();
+    t.by_id.emplace(id, std::move(row));
+  }
   static uint64_t Cached(const Table& t, const std::string& key) {
     auto it = t.ids.find(key);
     return it == t.ids.end() ? 0 : it->second;
@@ -187,7 +201,7 @@ Result<std::pair<std::string, int>> SqliteDictionary::Load(const Table& t, uint6
     return Status::Corruption(std::string(t.name) + " id " + std::to_string(id) + " is missing");
   }
   auto value = std::make_pair(s->Text(0), static_cast<int>(s->Int(1)));
-  t.by_id.emplace(id, value);
+  Remember(t, id, value);
   return value;
 }
 
@@ -317,6 +331,7 @@ class SqliteStore : public Store {
   Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
+  Status TuneForReads() override { return db_->Exec("PRAGMA mmap_size=4294967296"); }
   SqlConn& sql() override { return sql_; }
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;
@@ -844,7 +859,7 @@ Result<int64_t> SqliteStore::Balance(const std::string& account) {
 
 Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber worker) {
   db_->ResetAll();
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT key,unit,balance FROM accounts WHERE "
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT key,unit,balance,id FROM accounts WHERE "
                                                 "worker=? ORDER BY key"));
   s->Bind(1, static_cast<int64_t>(worker.value()));
   std::vector<AccountBalance> out;
@@ -852,6 +867,7 @@ Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber wo
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
     out.push_back({s->Text(0), static_cast<Unit>(s->Int(1)), s->Int(2)});
+    dict_.SeenAccount(static_cast<uint64_t>(s->Int(3)), out.back().account, s->Int(1));
   }
   return out;
 }

@@ -127,6 +127,12 @@ class Store {
   // balances and that the hash chain is unbroken.
   virtual Result<VerifyResult> Verify() = 0;
 
+  // Says that this connection will serve requests that mostly read (the API's pool), so the
+  // engine may tune it for that. SQLite maps the database file into memory: reads of a large
+  // store then share the OS page cache instead of copying pages into each connection's cache
+  // (it is not done for the writer, whose page writes it slows).
+  virtual Status TuneForReads() { return Status::Ok(); }
+
   // The store's connection for modules with tables of their own (see store/sql.h). Not to be
   // used while a ledger batch is open unless the module means to write inside it.
   virtual SqlConn& sql() = 0;

@@ -9,6 +9,34 @@ namespace {
 
 using testing::ApiTest;
 
+// The server asks Find() whether a request may run on its I/O thread.
+TEST(ApiRoutes, FindMatchesPatternsDecodesParametersAndTellsAWrongMethodFromAnUnknownPath) {
+  std::unordered_map<std::string, std::string> params;
+  bool known = false;
+  const api::Route* r = api::Api::Find("GET", "/v1/workers/4827-1026-2342", &params, &known);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->pattern, "/v1/workers/{account}");
+  EXPECT_EQ(params.at("account"), "4827-1026-2342");
+  EXPECT_TRUE(r->quick);
+
+  r = api::Api::Find("GET", "/v1/entities/ride%20co/reports/r-1", &params);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(params.at("entity"), "ride co");
+  EXPECT_EQ(params.at("report_id"), "r-1");
+
+  known = false;
+  EXPECT_EQ(api::Api::Find("PUT", "/v1/workers/4827-1026-2342", &params, &known), nullptr);
+  EXPECT_TRUE(known);
+  known = false;
+  EXPECT_EQ(api::Api::Find("GET", "/v1/nothing/here", &params, &known), nullptr);
+  EXPECT_FALSE(known);
+
+  // Password hashing and scans never run on an I/O thread.
+  EXPECT_FALSE(api::Api::Find("POST", "/v1/sessions", &params)->quick);
+  EXPECT_FALSE(api::Api::Find("POST", "/v1/workers", &params)->quick);
+  EXPECT_FALSE(api::Api::Find("POST", "/v1/entities/rideco/batches", &params)->quick);
+}
+
 TEST_F(ApiTest, OneReportIsRecordedOnceAndAResendIsANoOp) {
   auto r = Send("POST", "/v1/entities/rideco/reports", Report("r-1"), rideco_);
   ASSERT_EQ(r.status, 201) << r.body;
