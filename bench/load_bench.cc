@@ -4,7 +4,7 @@
 //   - Seeds a store (SQLite in --dir, or a throwaway PostgreSQL server with --engine postgres)
 //     with the example packs, one hiring entity and --workers workers, issues an entity key and
 //     --sessions worker sessions, then starts the `accrue` binary beside this one as
-//     `accrue serve --port 0 --quiet` on that store. Only 127.0.0.1 is ever contacted.
+//     `accrue serve --port 0 --quiet --threads N` (--server-threads, 4) on that store. Only 127.0.0.1 is ever contacted.
 //   - Phase "batch": --batch-connections clients post work-report CSV batches of --batch-size
 //     reports until --batch-reports are recorded; prints reports/s.
 //   - Phase "single": --connections clients post one report per request for --seconds;
@@ -19,7 +19,8 @@
 //
 // Usage:
 //   load_bench [--engine sqlite|postgres] [--workers N] [--sessions N] [--connections N]
-//              [--client-threads N] [--seconds S] [--batch-reports N] [--batch-size N]
+//              [--client-threads N] [--server-threads N] [--seconds S] [--batch-reports N]
+//              [--batch-size N]
 //              [--batch-connections N]
 //              [--dir D] [--policies D] [--json]
 #include <signal.h>
@@ -62,6 +63,7 @@ struct Args {
   int64_t sessions = 2'000;
   int connections = 64;
   int client_threads = 2;
+  int server_threads = 4;
   int seconds = 10;
   int64_t batch_reports = 500'000;
   int64_t batch_size = 10'000;
@@ -130,9 +132,11 @@ struct Server {
   uint16_t port = 0;
 };
 
-Server StartServer(const std::vector<std::string>& store_args, const std::string& dir) {
+Server StartServer(const std::vector<std::string>& store_args, const std::string& dir,
+                   int threads) {
   const std::string binary = (fs::read_symlink("/proc/self/exe").parent_path() / "accrue").string();
-  std::vector<std::string> args = {binary, "serve", "--port", "0", "--quiet", "--threads", "4"};
+  std::vector<std::string> args = {
+      binary, "serve", "--port", "0", "--quiet", "--threads", std::to_string(threads)};
   args.insert(args.end(), store_args.begin(), store_args.end());
   const std::string out = dir + "/serve.out";
   Server s;
@@ -292,7 +296,7 @@ int Run(const Args& args) {
   }
   const double seed_seconds = std::chrono::duration<double>(Clock::now() - seed_start).count();
   std::cerr << "seeded " << seeded.workers.size() << " workers in " << seed_seconds << " s\n";
-  Server server = StartServer(store_args, args.dir);
+  Server server = StartServer(store_args, args.dir, args.server_threads);
   std::vector<PhaseResult> results;
 
   // Batches: each client its own workers and days, so no worker's day passes 24 hours.
@@ -322,8 +326,8 @@ int Run(const Args& args) {
   });
   batch.reports = batch.ok * args.batch_size;
   if (batch.reports > 0) {  // per report, not per request
-    batch.server_cpu_us *= static_cast<double>(batch.ok + batch.failed) /
-                           static_cast<double>(batch.reports);
+    batch.server_cpu_us *=
+        static_cast<double>(batch.ok + batch.failed) / static_cast<double>(batch.reports);
   }
   results.push_back(batch);
 
@@ -403,6 +407,8 @@ int main(int argc, char** argv) {
       a.workers = std::stoll(next());
     else if (k == "--sessions")
       a.sessions = std::stoll(next());
+    else if (k == "--server-threads")
+      a.server_threads = std::stoi(next());
     else if (k == "--client-threads")
       a.client_threads = std::stoi(next());
     else if (k == "--connections")
