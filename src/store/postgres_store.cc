@@ -902,8 +902,16 @@ Status PostgresStore::Append(const std::vector<Entry>& entries) {
 
 Result<BatchReceipt> PostgresStore::Commit(const std::string& source) {
   if (!in_batch_) return Status::Precondition("no ledger batch is open");
-  if (batch_entries_ == 0) {  // nothing to seal: no empty batches in the chain
-    Rollback();
+  if (batch_entries_ == 0) {
+    // Nothing to seal (no empty batches in the chain), but what modules wrote in the same
+    // transaction — an idempotency key whose batch was all resends — is kept.
+    const Status st = db_->Exec("COMMIT");
+    if (!st.ok()) {
+      Rollback();
+      return st;
+    }
+    in_batch_ = false;
+    dict_.Committed();
     return BatchReceipt{0, prev_, 0};
   }
   dict_.HashCreated(hasher_.get());

@@ -5,7 +5,8 @@
 // takes the store's write lock; the caller reads what it needs (existing reports, running
 // totals, balances) and Append()s entries — their legs, balance and total changes become
 // visible to its own reads at once — as often as it likes; Commit() seals the batch with its
-// chain hash and returns only once it is durable. Rollback() discards everything.
+// chain hash and returns only once it is durable. Rollback() discards everything. A batch with
+// no entries is not sealed, but Commit() still keeps what modules wrote inside it.
 // Nothing is ever updated in place except the derived balances and totals, which `Verify`
 // recomputes from the entries.
 #pragma once

@@ -184,6 +184,27 @@ TEST_F(ApiTest, AnIdempotencyKeyReplaysTheFirstAnswer) {
   EXPECT_EQ(Entries(), 1);
 }
 
+// A batch that records nothing new (every report a resend) still keeps its key's answer.
+TEST_F(ApiTest, AnIdempotencyKeyIsKeptWhenItsBatchRecordedNothingNew) {
+  const std::string batch = "[" + Report("n-1") + "]";
+  ASSERT_EQ(Send("POST", "/v1/entities/rideco/batches", batch, rideco_).status, 201);
+  const std::vector<std::pair<std::string, std::string>> key = {{"idempotency-key", "k-2"}};
+  auto resend =
+      Send("POST", "/v1/entities/rideco/batches", batch, rideco_, "application/json", key);
+  ASSERT_EQ(resend.status, 201) << resend.body;
+  EXPECT_EQ(Json(resend)["results"][0]["outcome"], "already recorded");
+  auto replay =
+      Send("POST", "/v1/entities/rideco/batches", batch, rideco_, "application/json", key);
+  EXPECT_EQ(replay.body, resend.body);
+  EXPECT_NE(std::find(replay.headers.begin(), replay.headers.end(),
+                      std::make_pair(std::string("Idempotent-Replayed"), std::string("true"))),
+            replay.headers.end());
+  auto other = Send("POST", "/v1/entities/rideco/batches", "[" + Report("n-2") + "]", rideco_,
+                    "application/json", key);
+  EXPECT_EQ(other.status, 409) << other.body;
+  EXPECT_EQ(Entries(), 1);
+}
+
 TEST_F(ApiTest, LimitsAndMediaTypesAreEnforced) {
   api::ApiOptions o;
   o.limits.max_body_bytes = 4096;
