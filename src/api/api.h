@@ -42,7 +42,7 @@ struct ApiLimits {
 
 struct ApiOptions {
   ApiLimits limits;
-  int64_t session_seconds = 12 * 3600;
+  int64_t session_seconds = int64_t{12} * 3600;
   // Requests per second per API key or session, with a burst of twice that; 0: no limit.
   int64_t rate_per_second = 0;
   // How long a verified token is trusted before it is looked up again (a revocation made on

@@ -48,8 +48,9 @@ bool ReadJsonRecord(const nlohmann::json& j, std::span<const CsvColumn> columns,
   const size_t before = errors->size();
   out->cells.assign(columns.size(), std::string());
   for (const auto& [key, value] : j.items()) {
+    const std::string& name = key;  // a lambda may not capture a structured binding (C++20)
     const auto it = std::find_if(columns.begin(), columns.end(),
-                                 [&](const CsvColumn& c) { return c.name == key; });
+                                 [&](const CsvColumn& c) { return c.name == name; });
     if (it == columns.end()) {
       const std::string_view near = ClosestColumnName(key, columns);
       errors->push_back({row, key.substr(0, 40),

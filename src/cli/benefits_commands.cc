@@ -47,7 +47,7 @@ int WithStore(const Globals& g, Fn&& fn) {
   if (!tmp.ok()) return Fail(tmp.status()); \
   lhs = std::move(tmp).value()
 
-void Done(const Globals& g, const std::string& text, nlohmann::json json) {
+void Done(const Globals& g, const std::string& text, const nlohmann::json& json) {
   if (g.json) {
     PrintJson(json);
   } else {

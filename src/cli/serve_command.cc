@@ -304,7 +304,7 @@ void AddServeCommand(CLI::App& app, Globals& g, int& status) {
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   serve->add_option("--session-hours", args.session_hours, "How long a worker stays signed in")
       ->envname("ACCRUE_SESSION_HOURS")
-      ->check(CLI::Range(int64_t{1}, int64_t{24 * 30}))
+      ->check(CLI::Range(int64_t{1}, int64_t{24} * 30))
       ->capture_default_str();
   serve->add_flag("--demo", args.demo,
                   "Build a demo database first and print credentials for each role");

@@ -74,7 +74,7 @@ void ApplyTiers(const EligibilityRule& rule, int64_t counted, MonthEligibility* 
   }
   out->eligible = reached >= 0;
   if (reached >= 0) out->tier = rule.tiers[reached].name;
-  const size_t next = static_cast<size_t>(reached + 1);
+  const size_t next = reached < 0 ? 0 : static_cast<size_t>(reached) + 1;
   if (next < rule.tiers.size()) {
     out->next_tier = rule.tiers[next].name;
     out->still_needed = rule.tiers[next].Threshold() - counted;

@@ -88,8 +88,8 @@ json DistributionJson(const Distribution& d, bool money) {
     j["p" + std::to_string(p)] = money ? Exact(Money::FromUnits(v)) : HoursText(v);
   }
   j["max"] = money ? Exact(Money::FromUnits(d.max)) : HoursText(d.max);
-  j["mean_rounded"] = Ratio(
-      d.sum, static_cast<__int128>(d.count) * (money ? Money::kOne : Hours::kOne), money ? 2 : 2);
+  j["mean_rounded"] =
+      Ratio(d.sum, static_cast<__int128>(d.count) * (money ? Money::kOne : Hours::kOne), 2);
   return j;
 }
 
@@ -134,7 +134,8 @@ json ScenarioJson(const ScenarioResult& s) {
         {{"threshold", t.threshold.Text()},
          {"worker_periods", t.worker_periods},
          {"reached", t.reached},
-         {"reached_percent_rounded", Ratio(t.reached * 100, t.worker_periods, 2)},
+         {"reached_percent_rounded",
+          Ratio(static_cast<__int128>(t.reached) * 100, t.worker_periods, 2)},
          {"workers_reaching_every_period", t.workers_always},
          {"workers_reaching_every_period_percent_rounded",
           Ratio(static_cast<__int128>(t.workers_always) * 100, s.balances.count, 2)},

@@ -408,7 +408,7 @@ Result<std::unique_ptr<Population>> CohortPopulationFromString(const std::string
       return Status::Invalid(where + "count must be a whole number >= 0");
     c.count = *count;
     auto hours = Hours::Parse(field(1), 4);
-    if (!hours.ok() || hours->is_negative() || *hours > Hours::Whole(24 * 7)) {
+    if (!hours.ok() || hours->is_negative() || *hours > Hours::Whole(int64_t{24} * 7)) {
       return Status::Invalid(where + "hours_per_week must be 0 to 168 with at most 4 decimals");
     }
     c.hours_per_week = *hours;
