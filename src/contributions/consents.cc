@@ -158,6 +158,8 @@ Status EnsureSchema(Store& store) {
   return MigrateModule(
       store.sql(), "contributions",
       {{1,
+        "CREATE TABLE consent_lock(id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
+        "INSERT INTO consent_lock(id, n) VALUES(1, 0);"
         "CREATE TABLE worker_consents(id BIGINT PRIMARY KEY, account BIGINT NOT NULL,"
         " benefit TEXT NOT NULL, percent BIGINT NOT NULL, effective BIGINT NOT NULL,"
         " ends BIGINT, wording TEXT NOT NULL, recorded_by TEXT NOT NULL,"
@@ -192,7 +194,9 @@ Result<Consent> RecordConsent(Store& store, const std::vector<BenefitType>& bene
   c.recorded_by = ask.recorded_by;
   c.recorded_at = now;
   Status st = InSqlTransaction(sql, [&]() -> Status {
-    // Serialises consent changes for the worker and benefit (and takes the write lock in SQLite).
+    // Consent changes serialise on the module's lock row, so two at once cannot both pass the
+    // overlap check.
+    RETURN_IF_ERROR(sql.Query("UPDATE consent_lock SET n = n + 1 WHERE id = 1").status());
     ASSIGN_OR_RETURN(auto rows, sql.Query(std::string("SELECT ") + kColumns +
                                               " FROM worker_consents WHERE account = $1 AND "
                                               "benefit = $2 ORDER BY id",
@@ -231,6 +235,7 @@ Result<Consent> RevokeConsent(Store& store, AccountNumber account, int64_t id, D
   SqlConn& sql = store.sql();
   Consent c;
   Status st = InSqlTransaction(sql, [&]() -> Status {
+    RETURN_IF_ERROR(sql.Query("UPDATE consent_lock SET n = n + 1 WHERE id = 1").status());
     ASSIGN_OR_RETURN(auto rows,
                      sql.Query(std::string("SELECT ") + kColumns +
                                    " FROM worker_consents WHERE id = $1 AND account = $2",
