@@ -1,7 +1,8 @@
 // Voluntary contributions and matches over the API: a worker records and revokes their own
 // withholding consents, pays in one-off contributions and reads their match estimate; the
-// administrator records one-offs on a worker's behalf and settles a year's matches. Hiring
-// entities and providers have no route here (an entity sees withheld amounts on its invoices).
+// administrator does the same for a worker named in the body or query (as the CLI does) and
+// settles a year's matches. Hiring entities and providers have no route here (an entity sees
+// withheld amounts on its invoices).
 #include "api/api.h"
 #include "contributions/contributions.h"
 
@@ -54,13 +55,24 @@ Result<Date> DateField(std::map<std::string, std::string>& f, const std::string&
   return d;
 }
 
-std::optional<HttpResponse> AddConsent(Api& api, Call& call) {
+// The worker the call is about: the path's {account} for a worker, `account` in the body or
+// query for the administrator.
+Result<AccountNumber> AccountOf(const Call& call, bool admin, const std::string& text) {
+  if (!admin) return PathAccount(call);
+  auto account = AccountNumber::Parse(text);
+  if (!account.ok()) return Status::Invalid("account: " + account.status().message());
+  return account;
+}
+
+std::optional<HttpResponse> AddConsent(Api& api, Call& call, bool admin) {
   std::map<std::string, std::string> f;
-  if (auto refused = Fields(call, {"benefit", "percent", "effective", "wording"}, &f)) {
-    return refused;
-  }
+  std::vector<std::string> allowed = {"benefit", "percent", "effective", "wording"};
+  if (admin) allowed.push_back("account");
+  if (auto refused = Fields(call, allowed, &f)) return refused;
   contributions::ConsentAsk ask;
-  ask.account = PathAccount(call);
+  auto account = AccountOf(call, admin, f["account"]);
+  if (!account.ok()) return Refused("account", account.status());
+  ask.account = *account;
   ask.benefit = f["benefit"];
   if (ask.benefit.empty()) return Refused("benefit", Status::Invalid("benefit is required"));
   auto percent = ParsePercent(f["percent"]);
@@ -72,7 +84,7 @@ std::optional<HttpResponse> AddConsent(Api& api, Call& call) {
   if (!effective.ok()) return Refused("effective", effective.status());
   ask.effective = *effective;
   ask.wording = f["wording"];
-  ask.recorded_by = "worker";
+  ask.recorded_by = admin ? "admin" : "worker";
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
   auto c = contributions::RecordConsent(*conn, api.registry().Get()->benefits(), ask, api.Today(),
                                         api.Now());
@@ -80,28 +92,34 @@ std::optional<HttpResponse> AddConsent(Api& api, Call& call) {
   return JsonResponse(201, contributions::ToJson(*c));
 }
 
-std::optional<HttpResponse> RevokeConsent(Api& api, Call& call) {
+std::optional<HttpResponse> RevokeConsent(Api& api, Call& call, bool admin) {
   const std::string& id_text = call.Param("id");
   if (id_text.empty() || id_text.size() > 18 ||
       id_text.find_first_not_of("0123456789") != std::string::npos) {
     return Problem(404, "not_found", "no consent '" + id_text.substr(0, 20) + "'");
   }
   std::map<std::string, std::string> f;
-  if (!call.request.body.empty()) {
-    if (auto refused = Fields(call, {"effective"}, &f)) return refused;
+  if (!call.request.body.empty() || admin) {
+    std::vector<std::string> allowed = {"effective"};
+    if (admin) allowed.push_back("account");
+    if (auto refused = Fields(call, allowed, &f)) return refused;
   }
+  auto account = AccountOf(call, admin, f["account"]);
+  if (!account.ok()) return Refused("account", account.status());
   auto effective = DateField(f, "effective", true, api.Today());
   if (!effective.ok()) return Refused("effective", effective.status());
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  auto c = contributions::RevokeConsent(*conn, PathAccount(call), std::stoll(id_text), *effective,
-                                        "worker", api.Today(), api.Now());
+  auto c = contributions::RevokeConsent(*conn, *account, std::stoll(id_text), *effective,
+                                        admin ? "admin" : "worker", api.Today(), api.Now());
   if (!c.ok()) return Refused("effective", c.status());
   return JsonResponse(200, contributions::ToJson(*c));
 }
 
-std::optional<HttpResponse> ListConsents(Api& api, Call& call) {
+std::optional<HttpResponse> ListConsents(Api& api, Call& call, bool admin) {
+  auto account = AccountOf(call, admin, std::string(call.request.Query("account")));
+  if (!account.ok()) return Refused("account", account.status());
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  ASSIGN_OR_RETURN_RESPONSE(auto list, contributions::ListConsents(*conn, PathAccount(call)));
+  ASSIGN_OR_RETURN_RESPONSE(auto list, contributions::ListConsents(*conn, *account));
   nlohmann::json out = nlohmann::json::array();
   for (const contributions::Consent& c : list) out.push_back(contributions::ToJson(c));
   return JsonResponse(200, {{"consents", out}});
@@ -155,12 +173,14 @@ Result<int> YearParam(const std::string& text, Date today) {
   return std::stoi(text);
 }
 
-std::optional<HttpResponse> Estimate(Api& api, Call& call) {
+std::optional<HttpResponse> Estimate(Api& api, Call& call, bool admin) {
+  auto account = AccountOf(call, admin, std::string(call.request.Query("account")));
+  if (!account.ok()) return Refused("account", account.status());
   auto year = YearParam(std::string(call.request.Query("year")), api.Today());
   if (!year.ok()) return Refused("year", year.status());
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  auto lines = contributions::EstimateMatch(*conn, *api.registry().Get(), PathAccount(call), *year,
-                                            api.Today());
+  auto lines =
+      contributions::EstimateMatch(*conn, *api.registry().Get(), *account, *year, api.Today());
   if (!lines.ok()) return Refused("year", lines.status());
   nlohmann::json out = nlohmann::json::array();
   for (const contributions::MatchLine& l : *lines) out.push_back(contributions::ToJson(l));
@@ -187,20 +207,34 @@ std::optional<HttpResponse> Settle(Api& api, Call& call) {
 }  // namespace
 
 void AddContributionsRoutes(std::vector<Route>* routes) {
+  auto as = [](auto fn, bool admin) {
+    return [fn, admin](Api& api, Call& call) { return fn(api, call, admin); };
+  };
   routes->push_back({"POST", "/v1/workers/{account}/consents", kWorker, "account",
-                     "Consent to withholding a percent of earnings into a benefit", AddConsent});
+                     "Consent to withholding a percent of earnings into a benefit",
+                     as(AddConsent, false)});
   routes->push_back({"GET", "/v1/workers/{account}/consents", kWorker, "account",
-                     "The worker's withholding consents, revoked ones included", ListConsents});
+                     "The worker's withholding consents, revoked ones included",
+                     as(ListConsents, false)});
   routes->push_back({"POST", "/v1/workers/{account}/consents/{id}/revoke", kWorker, "account",
-                     "Revoke a withholding consent from a day on", RevokeConsent});
+                     "Revoke a withholding consent from a day on", as(RevokeConsent, false)});
   routes->push_back({"POST", "/v1/workers/{account}/contributions", kWorker, "account",
-                     "Pay in a one-off voluntary contribution",
-                     [](Api& api, Call& call) { return Contribute(api, call, false); }});
+                     "Pay in a one-off voluntary contribution", as(Contribute, false)});
   routes->push_back({"GET", "/v1/workers/{account}/match", kWorker, "account",
-                     "The worker's government match for a year so far", Estimate});
+                     "The worker's government match for a year so far", as(Estimate, false)});
+  routes->push_back({"POST", "/v1/consents", kAdmin, "",
+                     "Record a worker's consent to withholding (the worker named by account)",
+                     as(AddConsent, true)});
+  routes->push_back({"GET", "/v1/consents", kAdmin, "",
+                     "A worker's withholding consents (query account)", as(ListConsents, true)});
+  routes->push_back({"POST", "/v1/consents/{id}/revoke", kAdmin, "",
+                     "Revoke a worker's withholding consent from a day on",
+                     as(RevokeConsent, true)});
   routes->push_back({"POST", "/v1/contributions", kAdmin, "",
-                     "Record a one-off voluntary contribution for a worker",
-                     [](Api& api, Call& call) { return Contribute(api, call, true); }});
+                     "Record a one-off voluntary contribution for a worker", as(Contribute, true)});
+  routes->push_back({"GET", "/v1/matches", kAdmin, "",
+                     "A worker's government match for a year so far (query account, year)",
+                     as(Estimate, true)});
   routes->push_back({"POST", "/v1/matches/settle", kAdmin, "",
                      "Settle every worker's government match for a year", Settle});
 }

@@ -148,6 +148,40 @@ TEST_F(ContributionsRoutesTest, OneOffContributionsByTheWorkerAndTheAdministrato
   EXPECT_EQ(Send("POST", "/v1/contributions", "{}", rideco_).status, 403);
 }
 
+TEST_F(ContributionsRoutesTest, TheAdministratorRecordsListsAndRevokesForAWorker) {
+  const std::string ben = ben_.ToString();
+  ExpectRefused("/v1/consents", R"({"benefit":"retirement","percent":"5%","wording":"paper-v1"})",
+                admin_, 422, "account: ");
+  ExpectRefused("/v1/consents",
+                R"({"account":")" + ben + R"(","benefit":"health","percent":"0%","wording":"p"})",
+                admin_, 422, "percent must be more than 0%");
+  auto added = Send("POST", "/v1/consents",
+                    R"({"account":")" + ben +
+                        R"(","benefit":"unemployment","percent":"1.5%","wording":"paper-v1"})",
+                    admin_);
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(Json(added)["recorded_by"], "admin");
+  EXPECT_EQ(Json(added)["account"], ben);
+  auto listed = Send("GET", "/v1/consents?account=" + ben, "", admin_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Json(listed)["consents"].size(), 1u);
+  EXPECT_EQ(Send("GET", "/v1/consents?account=12", "", admin_).status, 422);
+  // The consent is Ben's: revoking it as Ana's is not found.
+  ExpectRefused("/v1/consents/1/revoke", R"({"account":")" + ana_.ToString() + R"("})", admin_, 404,
+                "has no consent 1");
+  auto revoked = Send("POST", "/v1/consents/1/revoke",
+                      R"({"account":")" + ben + R"(","effective":"2026-10-20"})", admin_);
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(Json(revoked)["revoked_by"], "admin");
+  auto estimate = Send("GET", "/v1/matches?account=" + ben + "&year=2026", "", admin_);
+  ASSERT_EQ(estimate.status, 200) << estimate.body;
+  EXPECT_TRUE(Json(estimate)["lines"].empty());
+  // Workers, entities and providers have none of these.
+  EXPECT_EQ(Send("GET", "/v1/consents?account=" + ben, "", ben_token_).status, 403);
+  EXPECT_EQ(Send("POST", "/v1/consents", "{}", rideco_).status, 403);
+  EXPECT_EQ(Send("GET", "/v1/matches?account=" + ben, "", ben_token_).status, 403);
+}
+
 TEST_F(ContributionsRoutesTest, MatchEstimateAndSettlement) {
   // The shipped packs have no match in force in 2026: the estimate is empty, settling posts
   // nothing.
