@@ -1665,6 +1665,10 @@ void ReadIdentity(const TableReader& r, PolicyPack* pack) {
     pack->id = *id;
     Status st = ValidateId("id", *id);
     if (!st.ok()) r.Error("id", st.message());
+    // Workers' withholding consents are booked as programs of this id (contributions.h).
+    if (st.ok() && *id == "consent") {
+      r.Error("id", "'consent' is reserved for workers' withholding consents");
+    }
   }
   pack->name = r.String("name", true).value_or("");
   pack->source = r.String("source", true).value_or("");

@@ -105,5 +105,14 @@ TEST(MatchLoader, BadMatchRulesAreRefused) {
               "[[version.match]]\nbenefit = \"retirement\"\nrate = \"10%\"\n");
 }
 
+TEST(MatchLoader, TheConsentPackIdIsReserved) {
+  std::string text = Rule("benefit = \"retirement\"\nrate = \"50%\"\n");
+  text.replace(text.find("test-pack"), 9, "consent");
+  const auto errors = CheckPackString(text, "t.toml", Benefits()).errors;
+  ASSERT_EQ(errors.size(), 1u) << Describe(errors);
+  EXPECT_EQ(errors[0].ToString(),
+            "t.toml:1: id: 'consent' is reserved for workers' withholding consents");
+}
+
 }  // namespace
 }  // namespace accrue
