@@ -16,8 +16,9 @@
 //  - One-off contributions: an amount (whole cents, at most 100,000.00) the worker paid in on a
 //    day, under a reference unique for the worker. The entry (ledger.h: kContribution) moves it
 //    from V/<account>/<YYYY-MM> — the worker's own money, received — to the benefit: it is
-//    funded when recorded and never invoiced. The same reference with the same content again
-//    is "already recorded"; with other content it is a conflict.
+//    recorded once received and never invoiced (not yet in the benefits module's fund journal).
+//    The same reference with the same content again is "already recorded"; with other content
+//    it is a conflict.
 //  - Matches ([[version.match]] in a jurisdiction pack of the worker's home chain, in force on
 //    the settlement day): settled per calendar year from the ledger — the worker's voluntary
 //    contributions to the benefit that year (consent withholding and one-offs, corrections
