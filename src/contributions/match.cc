@@ -1,5 +1,6 @@
 // Government matches of voluntary contributions, settled per calendar year.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "contributions/contributions.h"
@@ -74,6 +75,20 @@ Result<std::vector<MatchLine>> Lines(Store& store, const Registry& registry, con
   for (const WorkReport& r : reports) {
     if (r.work_date.year() == year) earnings += r.earnings;
   }
+  // A correction's first legs reverse the report it replaced: they count in that report's year.
+  std::map<std::pair<std::string, std::string>, Date> dated;
+  for (const StoredEntry& e : entries) {
+    if (IsWorkEntry(e.entry.kind)) {
+      dated[{e.entry.report.entity, e.entry.report.report_id}] = e.entry.report.work_date;
+    }
+  }
+  auto leg_day = [&](const StoredEntry& e, size_t i) {
+    const WorkReport& r = e.entry.report;
+    if (i < e.entry.reversed_legs && !r.replaces.empty()) {
+      if (auto it = dated.find({r.entity, r.replaces}); it != dated.end()) return it->second;
+    }
+    return r.work_date;
+  };
   for (const Program& p : programs) {
     MatchLine line;
     line.account = worker.account;
@@ -85,9 +100,9 @@ Result<std::vector<MatchLine>> Lines(Store& store, const Registry& registry, con
     const std::string key = WorkerAccount(worker.account, line.benefit, Unit::kMoney);
     const std::string posted_prefix = p.pack->id + "@";
     for (const StoredEntry& e : entries) {
-      if (e.entry.report.work_date.year() != year) continue;
-      for (const Leg& leg : e.entry.legs) {
-        if (leg.account != key) continue;
+      for (size_t i = 0; i < e.entry.legs.size(); ++i) {
+        const Leg& leg = e.entry.legs[i];
+        if (leg.account != key || leg_day(e, i).year() != year) continue;
         if (IsVoluntary(e, leg)) line.contributions += Money::FromUnits(leg.amount);
         if (e.entry.kind == EntryKind::kMatch && leg.rule.rfind(posted_prefix, 0) == 0) {
           line.posted += Money::FromUnits(leg.amount);

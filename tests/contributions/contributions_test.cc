@@ -464,6 +464,22 @@ TEST_P(ContributionsTest, MatchIsSettledPerYearCappedBelowTheIncomeLimitAndAdjus
   EXPECT_FALSE(EstimateMatch(*store_, *registry_, ana_, 1999, D("2026-07-01")).ok());
 }
 
+TEST_P(ContributionsTest, ACorrectionIntoANewYearMovesItsWithholdingThere) {
+  // 10% of 1,000.00 withheld on 2025-12-15, corrected to work on 2026-01-05: the reversal of
+  // 100.00 counts in 2025, the new 100.00 in 2026, so 2026's match is 50% x 100.00 = 50.00.
+  Consents(ana_, "10%", D("2025-12-01"), D("2025-12-01"));
+  auto first = Ingest({Report("y1", ana_, D("2025-12-15"), "1000.00")});
+  EXPECT_EQ(ConsentMoney(first[0]), Dollars("100.00"));
+  auto moved = Ingest({Report("y1b", ana_, D("2026-01-05"), "1000.00", "y1")});
+  EXPECT_EQ(ConsentMoney(moved[0]), Money());  // -100.00 + 100.00
+  auto estimate = EstimateMatch(*store_, *registry_, ana_, 2026, D("2026-06-30"));
+  ASSERT_TRUE(estimate.ok()) << estimate.status().message();
+  ASSERT_EQ(estimate->size(), 1u);
+  EXPECT_EQ((*estimate)[0].contributions, Dollars("100.00"));
+  EXPECT_EQ((*estimate)[0].due, Dollars("50.00"));
+  ExpectVerifies();
+}
+
 TEST_P(ContributionsTest, MatchPhasesOutInAStraightLine) {
   // A second test pack in Seattle phases its match out from 20,000.00 to 30,000.00:
   // earnings of 25,000.00 halve the 50% rate to 25%; 800.00 contributed → 200.00.
