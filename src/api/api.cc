@@ -278,6 +278,7 @@ const std::vector<Route>& Api::Routes() {
     AddAdminRoutes(&r);
     AddBenefitsRoutes(&r);
     AddClaimsRoutes(&r);
+    AddContributionsRoutes(&r);
     AddStatementRoutes(&r);
     return r;
   }();

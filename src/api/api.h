@@ -168,6 +168,7 @@ void AddEntityRoutes(std::vector<Route>* routes);
 void AddAdminRoutes(std::vector<Route>* routes);
 void AddBenefitsRoutes(std::vector<Route>* routes);
 void AddClaimsRoutes(std::vector<Route>* routes);
+void AddContributionsRoutes(std::vector<Route>* routes);
 void AddStatementRoutes(std::vector<Route>* routes);
 
 // Helpers shared by the handlers.

@@ -146,9 +146,11 @@ nlohmann::json StoredEntryToJson(const StoredEntry& e) {
   nlohmann::json j = ReportToJson(e.entry.report);
   j["seq"] = e.seq;
   j["batch"] = e.batch;
-  j["kind"] = e.entry.kind == EntryKind::kCorrection ? "correction"
-              : e.entry.kind == EntryKind::kPayout   ? "payout"
-                                                     : "report";
+  j["kind"] = e.entry.kind == EntryKind::kCorrection     ? "correction"
+              : e.entry.kind == EntryKind::kPayout       ? "payout"
+              : e.entry.kind == EntryKind::kContribution ? "contribution"
+              : e.entry.kind == EntryKind::kMatch        ? "match"
+                                                         : "report";
   j["legs"] = LegsToJson(e.entry);
   return j;
 }

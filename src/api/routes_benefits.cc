@@ -352,6 +352,7 @@ std::optional<HttpResponse> Aggregates(Api& api, Call& call) {
       [&](const StoredEntry& e) {
         const WorkReport& r = e.entry.report;
         if (e.entry.kind == EntryKind::kPayout) return Status::Ok();  // money out, not paid in
+        // A match carries its paying jurisdiction; a one-off names no program (no rule).
         for (const Leg& leg : e.entry.legs) {
           if (leg.unit != Unit::kMoney || leg.rule.empty() ||
               !WorkerOfAccount(leg.account).valid()) {

@@ -26,9 +26,11 @@ Result<Credit> LastCredit(Store& store, AccountNumber account, const std::string
   const std::string key = WorkerAccount(account, benefit, unit);
   Credit out;
   for (const StoredEntry& e : entries) {
-    if (e.entry.kind == EntryKind::kPayout) continue;
+    // Programs govern claims; workers' own contributions and matches do not.
+    if (!IsWorkEntry(e.entry.kind)) continue;
     for (const Leg& leg : e.entry.legs) {
       if (leg.account != key || leg.amount <= 0 || leg.rule.empty()) continue;
+      if (leg.rule.rfind("consent@", 0) == 0) continue;
       out.pack = PackOfRule(leg.rule);  // entries come oldest first: the last one wins
       if (!out.first || e.entry.report.work_date < *out.first) out.first = e.entry.report.work_date;
     }

@@ -22,7 +22,9 @@ void AddSimulateCommand(CLI::App& app, Globals& g, int& status);     // simulate
 void AddEligibilityCommand(CLI::App& app, Globals& g, int& status);  // eligibility
 // terms, provider, plan, exchange, enroll, enrollment, invoice, remit, reserves, funding
 void AddBenefitsCommands(CLI::App& app, Globals& g, int& status);
-void AddClaimsCommands(CLI::App& app, Globals& g, int& status);     // leave, claim, request
+void AddClaimsCommands(CLI::App& app, Globals& g, int& status);  // leave, claim, request
+// consent add|revoke|list, contribute, match settle|estimate
+void AddContributionsCommands(CLI::App& app, Globals& g, int& status);
 void AddStatementCommands(CLI::App& app, Globals& g, int& status);  // statement worker|entity
 
 // The balance and explain reports (also printed by the demo).

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   accrue::cli::AddEligibilityCommand(app, globals, status);
   accrue::cli::AddBenefitsCommands(app, globals, status);
   accrue::cli::AddClaimsCommands(app, globals, status);
+  accrue::cli::AddContributionsCommands(app, globals, status);
   accrue::cli::AddStatementCommands(app, globals, status);
   try {
     app.parse(argc, argv);

@@ -30,7 +30,7 @@ Result<std::vector<WorkReport>> CurrentWorkReports(Store& store, AccountNumber w
   std::vector<WorkReport> out;
   for (StoredEntry& e : entries) {
     WorkReport& r = e.entry.report;
-    if (e.entry.kind == EntryKind::kPayout) continue;  // not work
+    if (!IsWorkEntry(e.entry.kind)) continue;  // a payout, contribution or match: not work
     if (r.worker != worker || replaced.count({r.entity, r.report_id}) != 0) continue;
     out.push_back(std::move(r));
   }

@@ -1,5 +1,7 @@
 #include "ingest/ingestor.h"
 
+#include "contributions/contributions.h"
+
 namespace accrue {
 namespace {
 
@@ -93,12 +95,16 @@ class Ingestor::Totals : public TotalsSource {
 };
 
 Ingestor::Ingestor(Store& store, Registry& registry, Clock now)
-    : store_(store), registry_(registry), now_(now) {}
+    : store_(store),
+      registry_(registry),
+      now_(now),
+      voluntary_(contributions::MakeConsentPrograms(store)) {}
 
 Ingestor::~Ingestor() { Abort(); }
 
 Status Ingestor::Begin() {
   if (open_) return Status::Precondition("a batch is already open");
+  RETURN_IF_ERROR(voluntary_->Prepare());
   RETURN_IF_ERROR(store_.Begin());
   totals_ = std::make_unique<Totals>(store_);
   open_ = true;
@@ -224,7 +230,18 @@ std::vector<ReportResult> Ingestor::AddChunk(std::span<const IncomingReport> chu
   std::vector<ReportResult> out;
   out.reserve(chunk.size());
   if (open_) Prefetch(chunk);
-  for (const IncomingReport& in : chunk) out.push_back(AddOne(in));
+  std::vector<AccountNumber> workers;
+  for (const IncomingReport& in : chunk) {
+    if (in.report) workers.push_back(in.report->worker);
+  }
+  const Status consents = open_ ? voluntary_->Load(workers) : Status::Ok();
+  for (const IncomingReport& in : chunk) {
+    if (consents.ok()) {
+      out.push_back(AddOne(in));
+    } else {
+      out.push_back({in.row, Outcome::kRejected, {{in.row, "", consents.message()}}, {}, {}});
+    }
+  }
   fetched_reports_.clear();
   fetched_day_hours_.clear();
   return out;
@@ -270,8 +287,9 @@ ReportResult Ingestor::AddOne(const IncomingReport& in) {
   const Jurisdiction* where = registry_.FindJurisdiction(r.jurisdiction);
   const HiringEntity* entity = registry_.FindEntity(r.entity);
   const std::string& sector = r.sector.empty() ? entity->sector : r.sector;
-  const auto applicable =
+  auto applicable =
       registry_.policies().Select(registry_.Chain(where->code), sector, r.entity, r.work_date);
+  voluntary_->Append(r.worker, r.work_date, &applicable);
   auto eval = Evaluate(r, EntityFacts{entity->size, entity->sector}, applicable, *totals_);
   const Status failed = !eval.ok() ? eval.status() : totals_->error();
   if (!failed.ok()) {

@@ -11,6 +11,9 @@
 // memory); Commit() — or
 // Abort() to leave the ledger exactly as it was. The caller decides all-or-nothing versus
 // partial by whether it commits after a refusal.
+//
+// A worker's withholding consents (contributions/contributions.h) apply to their reports as
+// voluntary programs of their own, read once per chunk for the chunk's workers.
 #pragma once
 
 #include <chrono>
@@ -27,6 +30,7 @@
 #include "csv/header.h"
 #include "domain/domain.h"
 #include "engine/engine.h"
+#include "ingest/voluntary.h"
 #include "ledger/ledger.h"
 #include "registry/registry.h"
 #include "store/store.h"
@@ -91,6 +95,7 @@ class Ingestor {
   Store& store_;
   Registry& registry_;
   Clock now_;
+  std::unique_ptr<VoluntaryPrograms> voluntary_;  // workers' withholding consents
   bool open_ = false;
   bool return_entries_ = true;
   std::unique_ptr<Totals> totals_;

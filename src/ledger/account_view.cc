@@ -42,10 +42,12 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
       }
       continue;
     }
-    if (e.entry.report.worker == account) ++out.reports;
+    const bool work = IsWorkEntry(e.entry.kind);
+    if (work && e.entry.report.worker == account) ++out.reports;
     for (const Leg& leg : e.entry.legs) {
       if (leg.unit == Unit::kMoney && leg.account.rfind(prefix, 0) == 0) {
-        by_payer[{e.entry.report.entity, leg.payer}] += Money::FromUnits(leg.amount);
+        // A one-off contribution or a match has no hiring entity: the payer says whose it is.
+        by_payer[{work ? e.entry.report.entity : "", leg.payer}] += Money::FromUnits(leg.amount);
       }
     }
   }

@@ -149,13 +149,37 @@ Entry BuildPayout(const Payout& p) {
   return e;
 }
 
+Entry BuildCredit(const Credit& c) {
+  Entry e;
+  e.kind = c.kind;
+  const bool match = c.kind == EntryKind::kMatch;
+  e.report.entity = match ? kMatchEntity : kContributionEntity;
+  e.report.report_id = c.reference;
+  e.report.worker = c.worker;
+  e.report.work_date = c.day;
+  if (match) e.report.jurisdiction = c.jurisdiction;
+  const std::string source = match ? "G/" + c.jurisdiction + "/" + c.day.MonthKey()
+                                   : "V/" + AccountDigits(c.worker) + "/" + c.day.MonthKey();
+  const Payer payer = match ? Payer::kGovernment : Payer::kWorker;
+  e.legs.push_back(Leg{WorkerAccount(c.worker, c.benefit, Unit::kMoney), Unit::kMoney,
+                       c.amount.units(), c.rule, payer, 0, c.rate, c.note});
+  e.legs.push_back(Leg{source, Unit::kMoney, -c.amount.units(), "", payer, 0, "", ""});
+  return e;
+}
+
 EntryKind EntryKindOf(const WorkReport& report) {
   if (report.entity == kPayoutEntity) return EntryKind::kPayout;
+  if (report.entity == kContributionEntity) return EntryKind::kContribution;
+  if (report.entity == kMatchEntity) return EntryKind::kMatch;
   return report.replaces.empty() ? EntryKind::kReport : EntryKind::kCorrection;
 }
 
 std::string EntryCanonical(const Entry& entry) {
   if (entry.kind == EntryKind::kPayout) return "payout\x1f" + entry.report.Canonical();
+  if (entry.kind == EntryKind::kContribution) {
+    return "contribution\x1f" + entry.report.Canonical();
+  }
+  if (entry.kind == EntryKind::kMatch) return "match\x1f" + entry.report.Canonical();
   return entry.report.Canonical();
 }
 

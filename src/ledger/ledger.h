@@ -10,7 +10,8 @@
 //   W/<account>/<benefit>/h        a worker's leave hours for a benefit
 //   E/<entity>/<YYYY-MM>/employer  what a hiring entity owes for a month, its own share
 //   E/<entity>/<YYYY-MM>/withheld  what it withheld from workers' pay and owes on their behalf
-//   G/<jurisdiction>/<YYYY-MM>     a government fund's subsidy for a month
+//   G/<jurisdiction>/<YYYY-MM>     a government fund's subsidy (or match) for a month
+//   V/<account>/<YYYY-MM>          a worker's own money paid in as one-off contributions
 //   L/<pack>/<YYYY>                leave hours granted under a program in a year
 //   P/<provider>/<benefit>         money a provider paid out of its members' accounts
 //   P/<provider>/<benefit>/h       leave hours its members were paid for
@@ -21,6 +22,14 @@
 // report under the reserved entity kPayoutEntity (no hiring entity id can hold '@'), with the
 // request's reference as report id, the worker, and the day paid as work date; it reports no
 // hours, earnings or jobs. Its hashed text is prefixed so that it can never pass for a report.
+//
+// Two more kinds follow the same pattern (contributions/contributions.h):
+//   kContribution  a worker's one-off voluntary contribution, under kContributionEntity: it
+//                  debits V/<account>/<YYYY-MM> (the worker's own money, received) and credits
+//                  the worker's benefit account; the reference is the report id.
+//   kMatch         a government match settled for a calendar year, under kMatchEntity: it
+//                  debits G/<jurisdiction>/<YYYY-MM> and credits the worker's benefit account
+//                  (a negative adjustment after a correction does the reverse).
 #pragma once
 
 #include <array>
@@ -47,9 +56,23 @@ struct Leg {
   std::string note;      // caps, minimums, reversals
 };
 
-enum class EntryKind : uint8_t { kReport = 1, kCorrection = 2, kPayout = 3 };
+enum class EntryKind : uint8_t {
+  kReport = 1,
+  kCorrection = 2,
+  kPayout = 3,
+  kContribution = 4,
+  kMatch = 5
+};
 
 inline constexpr const char* kPayoutEntity = "@payout";
+inline constexpr const char* kContributionEntity = "@worker";
+inline constexpr const char* kMatchEntity = "@match";
+
+// Whether the entry records reported work (a report or a correction), as opposed to a payout,
+// one-off contribution or match stored under a reserved entity.
+inline bool IsWorkEntry(EntryKind kind) {
+  return kind == EntryKind::kReport || kind == EntryKind::kCorrection;
+}
 
 // A correction's first `reversed_legs` legs and `reversed_deltas` deltas undo the report it
 // replaces; the rest are its own. Correcting a correction reverses only the latter's own part.
@@ -92,6 +115,21 @@ struct Payout {
 // The entry that pays `payout`: each nonzero quantity debits the worker's account and credits
 // the provider's paid-out account.
 Entry BuildPayout(const Payout& payout);
+// Money moved into a worker's benefit account from outside any work report: a one-off
+// contribution (source V/<account>/<YYYY-MM>) or a match (source G/<jurisdiction>/<YYYY-MM>).
+struct Credit {
+  EntryKind kind = EntryKind::kContribution;  // kContribution or kMatch
+  AccountNumber worker;
+  std::string reference;  // unique among entries of its kind
+  Date day;
+  std::string benefit;
+  Money amount;              // positive credits the worker; a negative match takes back
+  std::string jurisdiction;  // kMatch: the paying government
+  std::string rule;          // kMatch: "<pack>@<version>/match.<benefit>"
+  std::string rate;
+  std::string note;
+};
+Entry BuildCredit(const Credit& credit);
 // The kind of a stored entry, from what its row holds.
 EntryKind EntryKindOf(const WorkReport& report);
 // The text an entry contributes to the hash chain (a report's Canonical(); prefixed for payouts).

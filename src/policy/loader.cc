@@ -1215,6 +1215,59 @@ bool ReadLeaveAndClaims(const TableReader& r, PolicyVersion* v) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Match rules: a government match of workers' voluntary contributions to a money benefit.
+
+std::optional<MatchRule> ReadMatchRule(Context& cx, const toml::table& t, const std::string& path) {
+  TableReader r(cx, t, path,
+                {"benefit", "rate", "counts_up_to", "year_cap", "income_limit", "phase_out_from"});
+  MatchRule rule;
+  auto benefit = ReadRuleBenefit(r, std::nullopt, "");
+  bool valid = benefit.has_value();
+  if (benefit) {
+    const BenefitType* b = cx.FindBenefit(*benefit);
+    if (b != nullptr && b->kind != BenefitKind::kMoney) {
+      r.Error("benefit", "a match credits money, but " + Quote(*benefit) + " is a leave benefit");
+      valid = false;
+    }
+  }
+  rule.benefit = benefit.value_or("");
+  const toml::node* rate_node = r.Get("rate", true);
+  std::optional<Ratio> rate;
+  if (rate_node != nullptr) rate = PercentOf(cx, *rate_node, r.Key("rate"));
+  if (rate && rate->is_zero()) {
+    r.Error("rate", "must be more than 0%");
+    rate.reset();
+  }
+  valid = valid && rate.has_value();
+  rule.rate = rate.value_or(Ratio());
+  auto optional_money = [&](std::string_view key, std::optional<Money>* out) {
+    if (!r.Has(key)) return;
+    auto m = r.MoneyAt(key, false);
+    if (m && m->is_zero()) {
+      r.Error(key, "must be more than 0 (leave it out for no limit)");
+      m.reset();
+    }
+    if (!m) valid = false;
+    *out = m;
+  };
+  optional_money("counts_up_to", &rule.counts_up_to);
+  optional_money("year_cap", &rule.year_cap);
+  optional_money("income_limit", &rule.income_limit);
+  optional_money("phase_out_from", &rule.phase_out_from);
+  if (r.Has("phase_out_from") && !r.Has("income_limit")) {
+    r.Error("phase_out_from", "a phase-out needs the income_limit where it ends");
+    valid = false;
+  } else if (rule.phase_out_from && rule.income_limit &&
+             *rule.phase_out_from >= *rule.income_limit) {
+    r.Error("phase_out_from", "must be below income_limit " + rule.income_limit->ToString(2) +
+                                  " (got " + rule.phase_out_from->ToString(2) + ")");
+    valid = false;
+  }
+  if (!valid) return std::nullopt;
+  return rule;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Versions and their chronology.
 
 // Where a version sits in time, as written (for the contiguity checks).
@@ -1230,7 +1283,7 @@ std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t, cons
                                          VersionSpan* span) {
   TableReader r(cx, t, path,
                 {"effective", "ends", "stacking", "notes", "contribution", "accrual", "eligibility",
-                 "leave", "claim"});
+                 "leave", "claim", "match"});
   PolicyVersion v;
   span->effective = r.DateAt("effective", true);
   span->ends = r.DateAt("ends", false);
@@ -1270,6 +1323,7 @@ std::optional<PolicyVersion> ReadVersion(Context& cx, const toml::table& t, cons
   }
   valid = ReadEligibility(r, &v) && valid;
   valid = ReadLeaveAndClaims(r, &v) && valid;
+  valid = ReadPerBenefit(r, "match", "match", ReadMatchRule, &v.matches) && valid;
   if (!valid) return std::nullopt;
   return v;
 }
@@ -1611,6 +1665,10 @@ void ReadIdentity(const TableReader& r, PolicyPack* pack) {
     pack->id = *id;
     Status st = ValidateId("id", *id);
     if (!st.ok()) r.Error("id", st.message());
+    // Workers' withholding consents are booked as programs of this id (contributions.h).
+    if (st.ok() && *id == "consent") {
+      r.Error("id", "'consent' is reserved for workers' withholding consents");
+    }
   }
   pack->name = r.String("name", true).value_or("");
   pack->source = r.String("source", true).value_or("");

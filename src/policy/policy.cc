@@ -91,6 +91,13 @@ const LeaveRule* PolicyVersion::LeaveFor(std::string_view benefit) const {
   return nullptr;
 }
 
+const MatchRule* PolicyVersion::MatchFor(std::string_view benefit) const {
+  for (const MatchRule& r : matches) {
+    if (r.benefit == benefit) return &r;
+  }
+  return nullptr;
+}
+
 const ClaimRule* PolicyVersion::ClaimFor(std::string_view benefit) const {
   for (const ClaimRule& r : claims) {
     if (r.benefit == benefit) return &r;

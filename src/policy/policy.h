@@ -166,6 +166,21 @@ struct ClaimRule {
   std::string unit;
 };
 
+// A government match of a worker's voluntary contributions (consent withholding and one-off
+// contributions) to a money benefit, settled per calendar year and paid by the pack's
+// jurisdiction: `rate` of the contributions (at most `counts_up_to` of them, when given), at
+// most `year_cap` (when given), in whole cents rounded down. A worker whose reported earnings
+// across every hiring entity in the year are at or above `income_limit` gets none; from
+// `phase_out_from` up to the limit the rate falls in a straight line to zero.
+struct MatchRule {
+  std::string benefit;
+  Ratio rate;
+  std::optional<Money> counts_up_to;
+  std::optional<Money> year_cap;
+  std::optional<Money> income_limit;
+  std::optional<Money> phase_out_from;
+};
+
 enum class Stacking { kAdd, kMax };
 
 struct PolicyVersion {
@@ -177,10 +192,12 @@ struct PolicyVersion {
   std::vector<EligibilityRule> eligibility;  // at most one per benefit
   std::vector<LeaveRule> leave;              // at most one per benefit
   std::vector<ClaimRule> claims;             // at most one per benefit
+  std::vector<MatchRule> matches;            // at most one per benefit
   std::string notes;
 
   const LeaveRule* LeaveFor(std::string_view benefit) const;
   const ClaimRule* ClaimFor(std::string_view benefit) const;
+  const MatchRule* MatchFor(std::string_view benefit) const;
 };
 
 enum class PackKind { kJurisdiction, kSectorFund, kVoluntary };

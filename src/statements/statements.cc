@@ -28,6 +28,22 @@ StatementCell M(Money m) { return {m.ToFixed(2), true}; }
 StatementCell H(Hours h) { return {h.ToFixed(2), false}; }
 StatementCell T(std::string s) { return {std::move(s), false}; }
 
+// Who a credit came from: the hiring entity, or for a worker's voluntary money and a
+// government match, a source of its own.
+std::string SourceOf(const StoredEntry& e, const Leg& leg) {
+  if (e.entry.kind == EntryKind::kContribution) return "voluntary (one-off)";
+  if (e.entry.kind == EntryKind::kMatch) return "match (" + e.entry.report.jurisdiction + ")";
+  if (leg.rule.rfind("consent@", 0) == 0) {
+    return "voluntary (withheld by " + e.entry.report.entity + ")";
+  }
+  return e.entry.report.entity;
+}
+
+// The hiring entity behind a credit, or the source for money that no entity paid.
+std::string EntityOf(const StoredEntry& e, const Leg& leg) {
+  return IsWorkEntry(e.entry.kind) ? e.entry.report.entity : SourceOf(e, leg);
+}
+
 std::string Party(const Worker& w) { return w.name + ", account " + w.account.ToString(); }
 
 }  // namespace
@@ -89,7 +105,7 @@ Result<WorkerMonthlyNotice> BuildWorkerMonthlyNotice(Store& store, AccountNumber
         b.payouts -= m;
       } else {
         b.credits += m;
-        by_entity[e.entry.report.entity] += m;
+        by_entity[EntityOf(e, leg)] += m;
       }
     }
   }
@@ -142,8 +158,8 @@ Result<WorkerAnnualStatement> BuildWorkerAnnualStatement(Store& store, AccountNu
       } else {
         b.credits += m;
         out.credits += m;
-        by_source[{e.entry.report.entity, leg.payer}] += m;
-        by_entity[e.entry.report.entity] += m;
+        by_source[{SourceOf(e, leg), leg.payer}] += m;
+        by_entity[EntityOf(e, leg)] += m;
       }
     }
   }
