@@ -165,6 +165,38 @@ Status Intake::Remember(const IntakeJob& job, const HttpResponse& response) {
       .status();
 }
 
+namespace {
+
+// A job whose reports need nothing but recording: no idempotency key to look up or keep, and
+// no all-or-nothing batch to roll back alone.
+bool Plain(const IntakeJob& job) {
+  return job.idempotency_key.empty() && !(job.atomic && job.reports.size() > 1);
+}
+
+// The end of the run of plain jobs that starts at `begin` (`begin` itself if it is not plain).
+size_t PlainRunEnd(const std::vector<IntakeJob>& group, size_t begin) {
+  size_t end = begin;
+  while (end < group.size() && Plain(group[end])) ++end;
+  return end;
+}
+
+void RecordRun(Ingestor& ingestor, const std::vector<IntakeJob>& group, size_t begin, size_t end,
+               std::vector<std::vector<ReportResult>>* results) {
+  std::vector<IncomingReport> chunk;
+  for (size_t i = begin; i < end; ++i) {
+    chunk.insert(chunk.end(), group[i].reports.begin(), group[i].reports.end());
+  }
+  std::vector<ReportResult> all = ingestor.AddChunk(chunk);
+  auto next = all.begin();
+  for (size_t i = begin; i < end; ++i) {
+    const auto n = static_cast<std::ptrdiff_t>(group[i].reports.size());
+    (*results)[i].assign(std::make_move_iterator(next), std::make_move_iterator(next + n));
+    next += n;
+  }
+}
+
+}  // namespace
+
 void Intake::Record(std::vector<IntakeJob>& group) {
   std::shared_ptr<const Registry> registry = RegistryFor(group);
   // The ingestor only reads the registry; its constructor predates the shared snapshot.
@@ -184,6 +216,14 @@ void Intake::Record(std::vector<IntakeJob>& group) {
   if (!st.ok()) return fail_all(st);
   for (size_t i = 0; i < group.size(); ++i) {
     IntakeJob& job = group[i];
+    if (const size_t end = PlainRunEnd(group, i); end > i + 1) {
+      // Consecutive jobs with nothing to decide on their own (typically single reports from
+      // many connections) go to the ingestor as one chunk, so its reads of the store are made
+      // once for all of them; each report is still recorded or refused on its own.
+      RecordRun(ingestor, group, i, end, &results);
+      i = end - 1;
+      continue;
+    }
     if (!job.idempotency_key.empty()) {
       auto replay = Replay(job);
       if (!replay.ok()) return fail_all(replay.status());

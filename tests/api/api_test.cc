@@ -2,6 +2,9 @@
 // error status, worker sign-in and account views, administration and keys.
 #include "api/api.h"
 
+#include <map>
+#include <set>
+
 #include "api/api_fixture.h"
 
 namespace accrue {
@@ -59,6 +62,43 @@ TEST_F(ApiTest, OneReportIsRecordedOnceAndAResendIsANoOp) {
   EXPECT_NE(Json(other)["detail"].get<std::string>().find("differs in hours"), std::string::npos)
       << other.body;
   EXPECT_EQ(Entries(), 1);
+}
+
+// Single reports sent at once share the writer's batches; each still gets its own answer: a
+// report sent twice at once is recorded once, and a refused one stages nothing.
+TEST_F(ApiTest, ConcurrentSingleReportsAreAnsweredOneByOne) {
+  constexpr int kReports = 40;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < kReports; ++i) bodies.push_back(Report("c-" + std::to_string(i), "0.5"));
+  bodies.push_back(Report("c-7", "0.5"));   // the same report again
+  bodies.push_back(Report("c-bad", "-1"));  // refused
+  bodies.push_back(Report("c-9", "0.75"));  // a used id, other content
+  std::vector<std::promise<api::HttpResponse>> answers(bodies.size());
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    api::HttpRequest req;
+    req.method = "POST";
+    req.path = "/v1/entities/rideco/reports";
+    req.body = bodies[i];
+    req.headers = {{"authorization", "Bearer " + rideco_}, {"content-type", "application/json"}};
+    api_->Handle(req, [&answers, i](api::HttpResponse r) { answers[i].set_value(std::move(r)); });
+  }
+  std::vector<api::HttpResponse> got;
+  for (auto& a : answers) got.push_back(a.get_future().get());
+  // Requests may reach the writer in any order, so the pairs are checked as pairs.
+  std::map<std::string, int> outcomes;
+  for (int i = 0; i < kReports; ++i) {
+    if (i == 7 || i == 9) continue;
+    ASSERT_EQ(got[i].status, 201) << got[i].body;
+    outcomes[Json(got[i])["outcome"]] += 1;
+  }
+  EXPECT_EQ(outcomes["recorded"], kReports - 2);
+  std::multiset<int> twice{got[7].status, got[kReports].status};
+  EXPECT_EQ(twice, (std::multiset<int>{200, 201})) << got[7].body << got[kReports].body;
+  std::multiset<int> conflict{got[9].status, got[kReports + 2].status};
+  EXPECT_EQ(conflict, (std::multiset<int>{201, 409})) << got[9].body << got[kReports + 2].body;
+  EXPECT_EQ(got[kReports + 1].status, 422) << got[kReports + 1].body;
+  EXPECT_NE(got[kReports + 1].body.find("hours"), std::string::npos) << got[kReports + 1].body;
+  EXPECT_EQ(Entries(), kReports);
 }
 
 TEST_F(ApiTest, NumbersAreReadExactlyAsWritten) {
