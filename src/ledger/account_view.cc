@@ -13,6 +13,8 @@ std::string BenefitOf(const std::string& key) {
 }  // namespace
 
 Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
+  ReadSnapshot snapshot(store);  // balances and entries from the same batches
+  RETURN_IF_ERROR(snapshot.status());
   ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
   if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
   AccountSummary out;
@@ -59,6 +61,8 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
 
 Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber account,
                                                 const std::string& benefit) {
+  ReadSnapshot snapshot(store);
+  RETURN_IF_ERROR(snapshot.status());
   ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
   if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
   ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(account));

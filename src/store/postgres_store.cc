@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <map>
 #include <tuple>
@@ -475,6 +476,8 @@ class PostgresStore : public Store {
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
   SqlConn& sql() override { return sql_; }
+  Status BeginRead() override;
+  void EndRead() override;
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;
   Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
@@ -500,6 +503,8 @@ class PostgresStore : public Store {
   PgDictionary dict_;
   PgSql sql_{db_.get()};
   bool in_batch_ = false;
+  int read_depth_ = 0;       // BeginRead() calls not yet ended
+  bool read_began_ = false;  // whether the outermost one began a transaction
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
   Hash prev_{};
@@ -546,6 +551,25 @@ Status PostgresStore::Migrate() {
 Status PostgresStore::Connected() {
   if (in_batch_ || db_->healthy()) return Status::Ok();
   return db_->Reconnect();
+}
+
+Status PostgresStore::BeginRead() {
+  if (read_depth_++ > 0 || in_batch_) return Status::Ok();
+  Status st = Connected();
+  if (st.ok()) st = db_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (!st.ok()) {
+    --read_depth_;
+    return st;
+  }
+  read_began_ = true;
+  return Status::Ok();
+}
+
+void PostgresStore::EndRead() {
+  assert(read_depth_ > 0);
+  if (--read_depth_ > 0 || !read_began_) return;
+  read_began_ = false;
+  (void)db_->Exec("COMMIT");  // read-only: nothing to lose if the connection is gone
 }
 
 Result<int64_t> PostgresStore::Count(const std::string& sql) {

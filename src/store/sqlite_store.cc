@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -332,6 +333,8 @@ class SqliteStore : public Store {
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
   Status TuneForReads() override { return db_->Exec("PRAGMA mmap_size=4294967296"); }
+  Status BeginRead() override;
+  void EndRead() override;
   SqlConn& sql() override { return sql_; }
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;
@@ -360,6 +363,8 @@ class SqliteStore : public Store {
   SqliteDictionary dict_;
   SqliteSql sql_{db_.get()};
   bool in_batch_ = false;
+  int read_depth_ = 0;       // BeginRead() calls not yet ended
+  bool read_began_ = false;  // whether the outermost one began a transaction
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
   Hash prev_{};
@@ -866,6 +871,29 @@ Result<int64_t> SqliteStore::Balance(const std::string& account) {
   return s->Int(0);
 }
 
+Status SqliteStore::BeginRead() {
+  if (read_depth_++ > 0 || sqlite3_get_autocommit(db_->raw()) == 0) return Status::Ok();
+  db_->ResetAll();
+  // Prepared once and kept: sqlite3_exec would compile BEGIN and COMMIT on every request.
+  auto begin = db_->Prepare("BEGIN");
+  Status st = begin.ok() ? (*begin)->Run() : begin.status();
+  if (!st.ok()) {
+    --read_depth_;
+    return st;
+  }
+  read_began_ = true;
+  return Status::Ok();
+}
+
+void SqliteStore::EndRead() {
+  assert(read_depth_ > 0);
+  if (--read_depth_ > 0 || !read_began_) return;
+  read_began_ = false;
+  db_->ResetAll();
+  // A read-only transaction cannot fail to end; if it did, the next BEGIN would say so.
+  if (auto commit = db_->Prepare("COMMIT"); commit.ok()) (void)(*commit)->Run();
+}
+
 Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber worker) {
   db_->ResetAll();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT key,unit,balance,id FROM accounts WHERE "
@@ -956,6 +984,8 @@ Status SqliteStore::ScanEntries(Date from, Date to,
 
 Result<VerifyResult> SqliteStore::Verify() {
   db_->ResetAll();
+  ReadSnapshot snapshot(*this);  // batches committed meanwhile are simply not seen
+  RETURN_IF_ERROR(snapshot.status());
   LedgerAudit audit;
   {
     ASSIGN_OR_RETURN(SqliteStmt * s,

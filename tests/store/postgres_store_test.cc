@@ -475,5 +475,29 @@ TEST_F(PostgresStoreTest, TwoNodesIngestingTheSameWorkersAgreeWithAnIndependentS
   EXPECT_EQ(v->entries, recorded);
 }
 
+// A view made of several reads sees one state of the ledger: a batch another connection
+// commits meanwhile appears only once the snapshot ends.
+TEST_F(PostgresStoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
+  Record({Report("r-1", "2026-03-02", "8")});
+  ASSERT_TRUE(store_->BeginRead().ok());
+  ASSERT_TRUE(store_->BeginRead().ok());  // nested: adds nothing
+  EXPECT_EQ(Balance("health").ToString(2), "8.00");
+  {
+    auto other = OpenPostgresStore(url_);
+    ASSERT_TRUE(other.ok()) << other.status().message();
+    Ingestor ingestor(**other, *registry_, kNow);
+    ASSERT_TRUE(ingestor.Begin().ok());
+    EXPECT_EQ(ingestor.Add(IncomingReport{2, Report("r-2", "2026-03-03", "4"), {}}).outcome,
+              Outcome::kRecorded);
+    ASSERT_TRUE(ingestor.Commit("test").ok());
+  }
+  EXPECT_EQ(Balance("health").ToString(2), "8.00");
+  EXPECT_EQ(store_->WorkerEntries(worker_)->size(), 1U);
+  store_->EndRead();
+  EXPECT_EQ(Balance("health").ToString(2), "8.00");  // the outer snapshot still holds
+  store_->EndRead();
+  EXPECT_EQ(Balance("health").ToString(2), "12.00");
+  EXPECT_EQ(store_->WorkerEntries(worker_)->size(), 2U);
+}
 }  // namespace
 }  // namespace accrue
