@@ -238,8 +238,9 @@ std::optional<HttpResponse> Api::Dispatch(Call& call) {
       return Problem(401, "unauthenticated", "this request needs 'Authorization: Bearer TOKEN'");
     }
     if ((route->roles & static_cast<unsigned>(call.principal->role)) == 0) {
-      return Problem(403, "forbidden",
-                     std::string("a ") + RoleName(call.principal->role) + " may not do this");
+      return Problem(
+          403, "forbidden",
+          std::string("the ") + RoleName(call.principal->role) + " role may not do this");
     }
     if (!route->owner.empty() &&
         !Owns(*call.principal, route->owner, call.params.at(route->owner))) {

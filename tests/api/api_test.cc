@@ -311,6 +311,9 @@ TEST_F(ApiTest, WorkersRegisterSignInAndSeeOnlyTheirAccount) {
   const std::string token = Json(login)["token"];
   EXPECT_EQ(Send("GET", "/v1/workers/" + account, "", token).status, 200);
   EXPECT_EQ(Send("GET", "/v1/workers/" + ana_.ToString(), "", token).status, 403);
+  auto admin_only = Send("GET", "/v1/entities", "", token);
+  EXPECT_EQ(admin_only.status, 403);
+  EXPECT_EQ(Json(admin_only)["detail"], "the worker role may not do this") << admin_only.body;
   EXPECT_EQ(Send("DELETE", "/v1/sessions/current", "", token).status, 204);
   EXPECT_EQ(Send("GET", "/v1/workers/" + account, "", token).status, 401);
 }
