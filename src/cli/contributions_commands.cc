@@ -149,6 +149,12 @@ void PrintLines(const std::vector<MatchLine>& lines) {
            l.adjustment.ToString(2)});
   }
   t.Print(std::cout);
+  for (const MatchLine& l : lines) {
+    if (!l.not_taken_back.is_zero()) {
+      std::cout << l.account.ToString() << ": " << l.not_taken_back.ToString(2) << " of "
+                << l.benefit << " not taken back (the account no longer holds it)\n";
+    }
+  }
 }
 
 int SettleCommand(const Globals& g, const MatchArgs& a) {

@@ -120,6 +120,9 @@ struct MatchLine {
   Money due;
   Money posted;      // already posted for the year
   Money adjustment;  // due - posted: what settling now posts
+  // Settling only: the part of a negative adjustment the worker's account no longer holds
+  // (paid out meanwhile). A balance never goes below zero; the next settlement tries again.
+  Money not_taken_back;
   std::string basis;
 };
 

@@ -163,6 +163,20 @@ Result<std::vector<AccountNumber>> WorkersOf(Store& store, int year) {
   return out;
 }
 
+// Takes back no more than the worker's account holds now (less what this settlement already
+// takes from it): money paid out is gone, and a balance never goes below zero.
+Status LimitTakeBack(Store& store, MatchLine* line, std::map<std::string, Money>* taken) {
+  const std::string key = WorkerAccount(line->account, line->benefit, Unit::kMoney);
+  ASSIGN_OR_RETURN(int64_t balance, store.Balance(key));
+  const Money held = std::max(Money(), Money::FromUnits(balance) + (*taken)[key]);
+  if (-line->adjustment > held) {
+    line->not_taken_back = -line->adjustment - held;
+    line->adjustment = -held;
+  }
+  (*taken)[key] += line->adjustment;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<MatchLine>> EstimateMatch(Store& store, const Registry& registry,
@@ -183,6 +197,7 @@ Result<Settlement> SettleMatch(Store& store, const Registry& registry, int year,
   auto settle = [&]() -> Status {
     ASSIGN_OR_RETURN(auto workers, WorkersOf(store, year));
     std::vector<Entry> entries;
+    std::map<std::string, Money> taken;  // by account: negative adjustments staged so far
     for (AccountNumber account : workers) {
       ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
       if (!worker) continue;
@@ -193,6 +208,7 @@ Result<Settlement> SettleMatch(Store& store, const Registry& registry, int year,
         if (e.entry.kind == EntryKind::kMatch && e.entry.report.work_date.year() == year) ++n;
       }
       for (MatchLine& line : lines) {
+        if (line.adjustment.is_negative()) RETURN_IF_ERROR(LimitTakeBack(store, &line, &taken));
         if (!line.adjustment.is_zero()) {
           Credit c;
           c.kind = EntryKind::kMatch;
@@ -206,7 +222,11 @@ Result<Settlement> SettleMatch(Store& store, const Registry& registry, int year,
           c.rule = line.rule;
           c.rate = FormatPercent(line.rate);
           c.note = std::to_string(year) + " match: " + line.basis +
-                   (line.posted.is_zero() ? "" : ", less " + line.posted.ToString(2) + " posted");
+                   (line.posted.is_zero() ? "" : ", less " + line.posted.ToString(2) + " posted") +
+                   (line.not_taken_back.is_zero()
+                        ? ""
+                        : "; " + line.not_taken_back.ToString(2) +
+                              " not taken back: the account no longer holds it");
           entries.push_back(BuildCredit(c));
           ++out.entries;
           out.posted += line.adjustment;
@@ -244,6 +264,7 @@ nlohmann::json ToJson(const MatchLine& l) {
           {"due", l.due.ToString(2)},
           {"posted", l.posted.ToString(2)},
           {"adjustment", l.adjustment.ToString(2)},
+          {"not_taken_back", l.not_taken_back.ToString(2)},
           {"basis", l.basis}};
 }
 

@@ -464,6 +464,49 @@ TEST_P(ContributionsTest, MatchIsSettledPerYearCappedBelowTheIncomeLimitAndAdjus
   EXPECT_FALSE(EstimateMatch(*store_, *registry_, ana_, 1999, D("2026-07-01")).ok());
 }
 
+// A match taken back after the worker withdrew the money takes back only what is left: the
+// balance never goes below zero, and the rest is taken back once the account holds it.
+TEST_P(ContributionsTest, AMatchIsNeverTakenBackBelowZero) {
+  ASSERT_TRUE(RecordOneOff(*store_, registry_->benefits(),
+                           {ana_, "retirement", Dollars("800.00"), D("2026-03-01"), "c1", "worker"},
+                           D("2026-03-01"))
+                  .ok());
+  auto settled = SettleMatch(*store_, *registry_, 2026, D("2026-06-30"));
+  ASSERT_TRUE(settled.ok()) << settled.status().message();
+  EXPECT_EQ(settled->posted, Dollars("400.00"));  // 50% x 800.00
+  // All but 100.00 is withdrawn.
+  Payout out;
+  out.worker = ana_;
+  out.reference = "request-1";
+  out.paid = D("2026-07-01");
+  out.provider = "cascade";
+  out.benefit = "retirement";
+  out.money = Retirement(ana_) - Dollars("100.00");
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->Append({BuildPayout(out)}).ok());
+  ASSERT_TRUE(store_->Commit("test").ok());
+  // Then a report shows earnings above the income limit: no match is due, and 400.00 should
+  // go back, but the account holds only 100.00 and what the report credited.
+  Ingest({Report("late", ana_, D("2026-05-04"), "31000.00")});
+  const Money held = Retirement(ana_);
+  ASSERT_LT(held, Dollars("400.00"));
+  auto back = SettleMatch(*store_, *registry_, 2026, D("2026-07-02"));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->posted, -held);
+  ASSERT_EQ(back->lines.size(), 1U);
+  EXPECT_EQ(back->lines[0].due, Money());
+  EXPECT_EQ(back->lines[0].adjustment, -held);
+  EXPECT_EQ(back->lines[0].not_taken_back, Dollars("400.00") - held);
+  EXPECT_EQ(Retirement(ana_), Money());
+  ExpectVerifies();
+  // Nothing left to take: settling again posts nothing and says what is still owed back.
+  auto again = SettleMatch(*store_, *registry_, 2026, D("2026-07-03"));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->entries, 0);
+  EXPECT_EQ(again->lines[0].not_taken_back, Dollars("400.00") - held);
+  EXPECT_EQ(Retirement(ana_), Money());
+}
+
 TEST_P(ContributionsTest, ACorrectionIntoANewYearMovesItsWithholdingThere) {
   // 10% of 1,000.00 withheld on 2025-12-15, corrected to work on 2026-01-05: the reversal of
   // 100.00 counts in 2025, the new 100.00 in 2026, so 2026's match is 50% x 100.00 = 50.00.
