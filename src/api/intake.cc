@@ -199,8 +199,7 @@ void RecordRun(Ingestor& ingestor, const std::vector<IntakeJob>& group, size_t b
 
 void Intake::Record(std::vector<IntakeJob>& group) {
   std::shared_ptr<const Registry> registry = RegistryFor(group);
-  // The ingestor only reads the registry; its constructor predates the shared snapshot.
-  Ingestor ingestor(*store_, const_cast<Registry&>(*registry), clock_());
+  Ingestor ingestor(*store_, *registry, clock_());
   // A job's answer: rendered already (a replay, or a job whose answer is stored with its
   // idempotency key), or its results, rendered once they are durable.
   std::vector<std::optional<HttpResponse>> responses(group.size());

@@ -7,7 +7,7 @@
 
 namespace accrue {
 
-Result<CsvIngestSummary> IngestCsv(Store& store, Registry& registry, CsvReader reader,
+Result<CsvIngestSummary> IngestCsv(Store& store, const Registry& registry, CsvReader reader,
                                    const CsvIngestOptions& options) {
   ASSIGN_OR_RETURN(ReportCsvReader rows, ReportCsvReader::Open(std::move(reader)));
   if (options.on_header) options.on_header(rows.header().names());

@@ -45,7 +45,7 @@ struct CsvIngestSummary {
 };
 
 // Fails on a header error or a store failure (with nothing of the open batch kept).
-Result<CsvIngestSummary> IngestCsv(Store& store, Registry& registry, CsvReader reader,
+Result<CsvIngestSummary> IngestCsv(Store& store, const Registry& registry, CsvReader reader,
                                    const CsvIngestOptions& options);
 
 }  // namespace accrue

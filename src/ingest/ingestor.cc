@@ -94,7 +94,7 @@ class Ingestor::Totals : public TotalsSource {
   mutable Status error_;
 };
 
-Ingestor::Ingestor(Store& store, Registry& registry, Clock now)
+Ingestor::Ingestor(Store& store, const Registry& registry, Clock now)
     : store_(store),
       registry_(registry),
       now_(now),

@@ -58,7 +58,7 @@ struct ReportResult {
 class Ingestor {
  public:
   using Clock = std::chrono::system_clock::time_point;
-  Ingestor(Store& store, Registry& registry, Clock now);
+  Ingestor(Store& store, const Registry& registry, Clock now);
   ~Ingestor();
 
   Status Begin();
@@ -93,7 +93,7 @@ class Ingestor {
   void Stage(Entry entry);
 
   Store& store_;
-  Registry& registry_;
+  const Registry& registry_;
   Clock now_;
   std::unique_ptr<VoluntaryPrograms> voluntary_;  // workers' withholding consents
   bool open_ = false;
