@@ -922,9 +922,11 @@ Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker
         start = i + 1;
       }
     }
-    return "SELECT " + own + " FROM entries WHERE worker=?1 UNION SELECT " + moved +
+    // UNION ALL, as the second part leaves out what the first has (the worker's own
+    // corrections): no rows to compare for duplicates.
+    return "SELECT " + own + " FROM entries WHERE worker=?1 UNION ALL SELECT " + moved +
            " FROM entries o JOIN entries c ON c.entity=o.entity AND c.replaces=o.report_id AND "
-           "c.replaces<>'' WHERE o.worker=?1 ORDER BY 1";
+           "c.replaces<>'' WHERE o.worker=?1 AND c.worker<>?1 ORDER BY 1";
   }();
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
   s->Bind(1, static_cast<int64_t>(worker.value()));

@@ -136,6 +136,11 @@ TEST_F(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
   auto out = Record({fix});
   ASSERT_EQ(out[0].outcome, Outcome::kCorrected);
   EXPECT_EQ(Balance("health").ToString(2), "5.50");
+  auto entries = store_->WorkerEntries(worker_);  // the correction once, after the original
+  ASSERT_TRUE(entries.ok()) << entries.status().message();
+  ASSERT_EQ(entries->size(), 2U);
+  EXPECT_EQ((*entries)[0].entry.report.report_id, "a1");
+  EXPECT_EQ((*entries)[1].entry.report.report_id, "a1-fix");
   WorkReport again = Report("a1-fix2", "2026-03-02", "1");
   again.replaces = "a1";
   auto refused = Record({again});
@@ -146,6 +151,28 @@ TEST_F(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
   unknown.replaces = "nope";
   EXPECT_EQ(Record({unknown})[0].errors[0].message,
             "replaces 'nope', but rideco has no such report");
+  EXPECT_TRUE(Problems().empty());
+}
+
+TEST_F(StoreTest, ACorrectionMovingAReportToAnotherWorkerShowsOnBoth) {
+  auto other = store_->AddWorkers(
+      {Worker{AccountNumber(), "Bo", *Date::Parse("1991-05-01"), "US-WA-SEATTLE"}});
+  ASSERT_TRUE(other.ok());
+  const AccountNumber bo = other->at(0).account;
+  Record({Report("a1", "2026-03-02", "3")});
+  WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
+  fix.worker = bo;
+  fix.replaces = "a1";
+  ASSERT_EQ(Record({fix})[0].outcome, Outcome::kCorrected);
+  EXPECT_TRUE(Balance("health").is_zero());
+  auto mine = store_->WorkerEntries(worker_);
+  ASSERT_TRUE(mine.ok()) << mine.status().message();
+  ASSERT_EQ(mine->size(), 2U);
+  EXPECT_EQ((*mine)[1].entry.report.report_id, "a1-fix");
+  auto theirs = store_->WorkerEntries(bo);
+  ASSERT_TRUE(theirs.ok());
+  ASSERT_EQ(theirs->size(), 1U);
+  EXPECT_EQ((*theirs)[0].entry.report.report_id, "a1-fix");
   EXPECT_TRUE(Problems().empty());
 }
 
