@@ -289,6 +289,62 @@ test('worker: requests leave pay and follows it', async (t) => {
   await page.context().close();
 });
 
+test('worker: saves a share of pay with a recorded consent, stops it, and pays in once', async () => {
+  const login = await call('POST', '/v1/sessions', null, { account: env.ACCRUE_WORKER, password: env.ACCRUE_WORKER_PASSWORD });
+  const token = login.json.token;
+  const consentsNow = async () => (await call('GET', `/v1/workers/${env.ACCRUE_WORKER}/consents`, token)).json.consents;
+  const before = await consentsNow();
+  const page = await newPage();
+  await signInWorker(page);
+  await visit(page, '/worker/saving', 'worker-saving');
+  await page.getByLabel('Share of your earnings (%)').fill('5');
+  assert.match(await page.textContent('#consent-wording'), /hold back 5% of my earnings \(tips not included\)/);
+  // Without "I agree" ticked, nothing is recorded.
+  await page.getByRole('button', { name: 'Start saving' }).click();
+  await page.locator('#consent-message [role=alert]').waitFor();
+  assert.match(await page.textContent('#consent-message'), /Tick “I agree”/);
+  assert.equal((await consentsNow()).length, before.length, 'no consent without agreement');
+  // A share over 100% is refused in the form.
+  await page.getByLabel('Share of your earnings (%)').fill('150');
+  await page.getByRole('button', { name: 'Start saving' }).click();
+  assert.match(await page.textContent('#consent-message'), /between 0 and 100/);
+  await page.getByLabel('Share of your earnings (%)').fill('5');
+  await page.getByLabel('I agree to this, in these words.').check();
+  await page.getByRole('button', { name: 'Start saving' }).click();
+  await page.locator('#consent-result, #consent-message [role=alert]').first().waitFor();
+  assert.ok(await page.locator('#consent-result').count(), await page.textContent('#consent-message'));
+  assert.match(await page.textContent('#consent-result'), /5% of your earnings goes into your retirement savings account/);
+  const recorded = (await consentsNow()).filter((c) => !before.some((b) => b.id === c.id));
+  assert.equal(recorded.length, 1);
+  assert.equal(recorded[0].percent, '5%');
+  assert.equal(recorded[0].recorded_by, 'worker');
+  assert.equal(recorded[0].wording, 'portal-withholding-v1', 'the version of the words agreed to is kept');
+  // Stopping it ends it from today.
+  const row = page.locator('#consent-list tbody tr', { hasText: 'Active' }).first();
+  await row.getByRole('button', { name: /Stop saving 5%/ }).click();
+  await page.locator('#consent-list').getByText(/Stopped from/).first().waitFor();
+  const stopped = (await consentsNow()).find((c) => c.id === recorded[0].id);
+  assert.equal(stopped.active, false);
+  assert.ok(stopped.ends, 'the consent has an end day');
+  // Paying in once: a bad amount is refused in the form, a good one reaches the balance.
+  const total = async () => (await call('GET', `/v1/workers/${env.ACCRUE_WORKER}`, token)).json.total;
+  const totalBefore = await total();
+  await page.fill('#oneoff-amount', '12.345');
+  await page.getByRole('button', { name: 'Pay in' }).click();
+  await page.locator('#oneoff-message [role=alert]').waitFor();
+  assert.equal(await total(), totalBefore, 'nothing paid in for a bad amount');
+  await page.fill('#oneoff-amount', '25.00');
+  await page.getByRole('button', { name: 'Pay in' }).click();
+  await page.locator('#oneoff-result').waitFor();
+  assert.match(await page.textContent('#oneoff-result'), /\$25\.00 into your retirement savings account/);
+  const cents = (m) => Math.round(Number(m) * 100);
+  assert.equal(cents(await total()) - cents(totalBefore), 2500, 'the balance grew by exactly 25.00');
+  await page.locator('#match table, #match-none').first().waitFor();
+  await shoot(page, 'worker-saving-done');
+  assert.deepEqual(page.jsErrors, [], 'script errors');
+  await page.context().close();
+});
+
 let uploadedHours = 0;
 test('hiring entity: uploads a CSV with bad rows, sees each refused row, records the good ones', async () => {
   const page = await newPage();

@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { h, replace, errorBox } from './ui.js';
 
 const NAV = {
-  worker: [['/worker', 'My account'], ['/worker/why', 'Why this much?'], ['/worker/coverage', 'Coverage'], ['/worker/requests', 'Leave & cash'], ['/worker/statements', 'Statements']],
+  worker: [['/worker', 'My account'], ['/worker/why', 'Why this much?'], ['/worker/coverage', 'Coverage'], ['/worker/requests', 'Leave & cash'], ['/worker/saving', 'Save more'], ['/worker/statements', 'Statements']],
   entity: [['/entity', 'Upload work'], ['/entity/reports', 'Reports'], ['/entity/billing', 'What we owe'], ['/entity/keys', 'API keys']],
   provider: [['/provider', 'Members & funds'], ['/provider/requests', 'Requests']],
   admin: [['/regulator', 'Contributions'], ['/regulator/compliance', 'Compliance'], ['/regulator/policies', 'Policies'], ['/regulator/simulate', 'Simulate'], ['/regulator/entities', 'Entities & keys']],
@@ -14,7 +14,7 @@ const NAV = {
 const ROUTES = [
   ['/signin', 'signin', null],
   ['/worker', 'worker', 'worker'], ['/worker/why', 'worker', 'worker'], ['/worker/coverage', 'worker', 'worker'],
-  ['/worker/requests', 'worker', 'worker'], ['/worker/statements', 'worker', 'worker'],
+  ['/worker/requests', 'worker', 'worker'], ['/worker/saving', 'worker', 'worker'], ['/worker/statements', 'worker', 'worker'],
   ['/entity', 'entity', 'entity'], ['/entity/reports', 'entity', 'entity'], ['/entity/billing', 'entity', 'entity'], ['/entity/keys', 'entity', 'entity'],
   ['/provider', 'provider', 'provider'], ['/provider/requests', 'provider', 'provider'],
   ['/regulator', 'regulator', 'admin'], ['/regulator/compliance', 'regulator', 'admin'], ['/regulator/policies', 'regulator', 'admin'], ['/regulator/simulate', 'regulator', 'admin'], ['/regulator/entities', 'regulator', 'admin'],

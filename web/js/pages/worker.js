@@ -1,9 +1,10 @@
 // The worker's pages: the account and its balances, why each balance is what it is,
-// coverage (provider and plan), leave pay and withdrawals, statements and the export.
+// coverage (provider and plan), leave pay and withdrawals, saving more (withholding consents,
+// one-off contributions, the public match), statements and the export.
 import { api, ApiError } from '../api.js';
 import { session } from '../session.js';
 import * as f from '../format.js';
-import { h, replace, table, field, errorBox, notAvailable, alertBox, copyText, download, pill, listOf, section } from '../ui.js';
+import { h, replace, table, field, errorBox, notAvailable, alertBox, copyText, download, pill, listOf, section, busy } from '../ui.js';
 import { lineChart, barChart } from '../charts.js';
 
 const acct = () => session().account;
@@ -19,7 +20,7 @@ async function load() {
 export function forget() { cache = null; }
 
 export async function render(main, ctx) {
-  const pages = { '/worker': overview, '/worker/why': why, '/worker/coverage': coverage, '/worker/requests': requests, '/worker/statements': statements };
+  const pages = { '/worker': overview, '/worker/why': why, '/worker/coverage': coverage, '/worker/requests': requests, '/worker/saving': saving, '/worker/statements': statements };
   return pages[ctx.path](main, ctx);
 }
 
@@ -329,6 +330,151 @@ export function statusPill(s) {
   const k = { approved: 'ok', paid: 'ok', denied: 'bad', pending: 'warn', requested: 'warn' }[s] || '';
   const words = { pending: 'Waiting for your provider', requested: 'Waiting for your provider', approved: 'Approved', denied: 'Denied', paid: 'Paid' };
   return pill(words[s] || f.humanize(s), k);
+}
+
+// ---- Save more: withholding consents, one-off contributions, the public match ----
+// The consent keeps the version of the words the worker agreed to; a change to the words
+// below needs a new version.
+const CONSENT_VERSION = 'portal-withholding-v1';
+const consentText = (percent, benefit, from) =>
+  `I ask every company that reports my work to Accrue to hold back ${percent} of my earnings (tips not included) from ${from} on and pay it into my ${benefitName(benefit)} account. I can stop this at any time; it stops from the day I choose.`;
+const benefitName = (b) => f.benefitName(b).toLowerCase();
+// The worker's own calendar day, as the date inputs show it.
+const today = () => { const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; };
+
+async function saving(main) {
+  const { summary } = await load();
+  const choices = [...new Set(['retirement', ...(summary.benefits || []).filter((b) => !f.dec(b.leave_hours)).map((b) => b.benefit)])];
+  const benefitSelect = (id) => h('select', { id, name: 'benefit' }, choices.map((b) => h('option', { value: b }, f.benefitName(b))));
+  const list = h('div', { id: 'consent-list' });
+  const matchBox = h('div', { id: 'match' });
+  const message = h('div', { 'aria-live': 'polite', id: 'consent-message' });
+  const reloadConsents = () => section(list, () => loadConsents(reloadConsents));
+
+  const benefit = benefitSelect('consent-benefit');
+  const percent = h('input', { id: 'consent-percent', name: 'percent', inputmode: 'decimal', placeholder: '5', maxlength: '8' });
+  const from = h('input', { id: 'consent-from', name: 'effective', type: 'date', value: today() });
+  const wording = h('p', { id: 'consent-wording', class: 'consent-text' });
+  const agree = h('input', { type: 'checkbox', id: 'consent-agree', name: 'agree' });
+  const showWording = () => { wording.textContent = consentText(`${percent.value.trim() || '…'}%`, benefit.value, f.date(from.value || today())); };
+  for (const el of [benefit, percent, from]) el.addEventListener('input', showWording);
+  showWording();
+  const form = h('form', { id: 'consent-form', novalidate: true },
+    field('Into which benefit', benefit), field('Share of your earnings (%)', percent, 'For example 5 or 2.5; at most 100.'),
+    field('Starting on', from), h('p', {}, h('strong', {}, 'What you agree to')), wording,
+    h('label', { class: 'choice', for: 'consent-agree' }, agree, 'I agree to this, in these words.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Start saving')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    percent.removeAttribute('aria-invalid');
+    const p = percent.value.trim();
+    if (!/^\d{1,3}(\.\d{1,4})?$/.test(p) || f.dec(p) <= 0n || f.dec(p) > f.dec('100')) {
+      percent.setAttribute('aria-invalid', 'true');
+      replace(message, alertBox('error', 'Enter a share between 0 and 100, like 5 or 2.5.'));
+      return percent.focus();
+    }
+    if (!agree.checked) {
+      replace(message, alertBox('error', 'Tick “I agree” to give your consent.', h('p', {}, 'Nothing is held back from your pay without it.')));
+      return agree.focus();
+    }
+    await busy(form.querySelector('button'), async () => {
+      try {
+        const c = await api('POST', `${base()}/consents`, { json: { benefit: benefit.value, percent: `${p}%`, effective: from.value || today(), wording: CONSENT_VERSION } });
+        replace(message, alertBox('ok', 'Your consent is recorded.', h('p', { id: 'consent-result' }, `From ${f.date(c.effective)}, ${c.percent} of your earnings goes into your ${benefitName(c.benefit)} account.`)));
+        form.reset(); from.value = today(); showWording();
+        reloadConsents();
+      } catch (err) { replace(message, errorBox(err)); }
+    })();
+  });
+
+  const once = oneOffForm(benefitSelect('oneoff-benefit'), () => section(matchBox, loadMatch));
+  replace(main,
+    h('h1', {}, 'Save more'),
+    h('p', { class: 'lead' }, 'Put part of your own pay into your benefits, and see what a public match adds. You choose how much, and you can stop at any time.'),
+    h('section', { class: 'card', 'aria-labelledby': 'consent-h' }, h('h2', { id: 'consent-h' }, 'Hold back a share of my pay'), message, form),
+    h('section', { class: 'card', 'aria-labelledby': 'consents-h' }, h('h2', { id: 'consents-h' }, 'What you have agreed to'), list),
+    h('section', { class: 'card', 'aria-labelledby': 'oneoff-h' }, h('h2', { id: 'oneoff-h' }, 'Pay in once'), once),
+    h('section', { class: 'card', 'aria-labelledby': 'match-h' }, h('h2', { id: 'match-h' }, 'Public match this year'), matchBox));
+  reloadConsents();
+  section(matchBox, loadMatch);
+}
+
+async function loadConsents(reload) {
+  let rows;
+  try { rows = listOf(await api('GET', `${base()}/consents`), 'consents'); } catch (e) {
+    if (e instanceof ApiError && e.missingRoute) return notAvailable('Saving from your pay');
+    throw e;
+  }
+  const stop = (c) => {
+    const button = h('button', { type: 'button', class: 'secondary', 'aria-label': `Stop saving ${c.percent} into ${benefitName(c.benefit)}` }, 'Stop');
+    button.addEventListener('click', busy(button, async () => {
+      const holder = button.parentElement;
+      try {
+        await api('POST', `${base()}/consents/${c.id}/revoke`, { json: { effective: today() } });
+        forget();
+        reload();
+      } catch (err) { replace(holder, errorBox(err)); }
+    }));
+    return h('span', {}, button);
+  };
+  return table([
+    { label: 'Benefit', value: (c) => f.benefitName(c.benefit) },
+    { label: 'Share of earnings', num: true, value: (c) => c.percent },
+    { label: 'From', value: (c) => f.date(c.effective) },
+    { label: 'Status', value: (c) => (c.active ? pill('Active', 'ok') : h('span', {}, pill('Stopped'), h('span', { class: 'muted' }, ` from ${f.date(c.ends)}`))) },
+    { label: 'Change', value: (c) => (c.active ? stop(c) : '—') },
+  ], rows, { empty: 'Nothing is held back from your pay.' });
+}
+
+function oneOffForm(benefit, after) {
+  const amount = h('input', { id: 'oneoff-amount', name: 'amount', inputmode: 'decimal', placeholder: '25.00', maxlength: '12' });
+  const message = h('div', { 'aria-live': 'polite', id: 'oneoff-message' });
+  // One reference per form: sending the same payment twice records it once.
+  let reference = `portal-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const form = h('form', { id: 'oneoff-form', novalidate: true },
+    message, field('Into which benefit', benefit), field('Amount', amount, 'In dollars, for example 25.00.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Pay in')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    amount.removeAttribute('aria-invalid');
+    const a = amount.value.trim();
+    if (!/^\d+(\.\d{1,2})?$/.test(a) || f.dec(a) <= 0n) {
+      amount.setAttribute('aria-invalid', 'true');
+      replace(message, alertBox('error', 'Enter an amount in dollars, like 25.00.'));
+      return amount.focus();
+    }
+    await busy(form.querySelector('button'), async () => {
+      try {
+        const r = await api('POST', `${base()}/contributions`, { json: { benefit: benefit.value, amount: a, reference } });
+        replace(message, alertBox('ok', r.outcome === 'recorded' ? 'Paid in.' : 'Already paid in.', h('p', { id: 'oneoff-result' }, `${f.money(r.amount)} into your ${benefitName(r.benefit)} account on ${f.date(r.day)}.`)));
+        reference = `portal-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+        form.reset();
+        forget();
+        after();
+      } catch (err) { replace(message, errorBox(err)); }
+    })();
+  });
+  return form;
+}
+
+async function loadMatch() {
+  let r;
+  try { r = await api('GET', `${base()}/match`); } catch (e) {
+    if (e instanceof ApiError && e.missingRoute) return notAvailable('The public match');
+    throw e;
+  }
+  const lines = listOf(r, 'lines');
+  if (!lines.length) return h('p', { class: 'muted', id: 'match-none' }, 'No public match applies where you live this year.');
+  return h('div', {},
+    h('p', { class: 'muted' }, `What public programs add to your own savings in ${r.year}. It is settled after the year, when all your earnings are known.`),
+    table([
+      { label: 'Program', value: (l) => l.program },
+      { label: 'Benefit', value: (l) => f.benefitName(l.benefit) },
+      { label: 'You saved', num: true, value: (l) => f.money(l.contributions) },
+      { label: 'Match so far', num: true, value: (l) => f.money(l.due) },
+      { label: 'Already paid', num: true, value: (l) => f.money(l.posted) },
+      { label: 'How', value: (l) => h('span', { class: 'muted' }, l.basis) },
+    ], lines));
 }
 
 // ---- Statements and export ----
