@@ -33,20 +33,6 @@ Result<Ratio> PercentArg(const std::string& option, const std::string& text) {
   return r;
 }
 
-// Opens the store and runs `fn` on it; the exit status is fn's, or Fail's.
-template <typename Fn>
-int WithStore(const Globals& g, Fn&& fn) {
-  auto store = OpenStore(g);
-  if (!store.ok()) return Fail(store.status());
-  return fn(**store);
-}
-
-#define OR_FAIL(lhs, expr) ASSIGN_OR_FAIL_IMPL(ACCRUE_CONCAT(_r_, __LINE__), lhs, expr)
-#define ASSIGN_OR_FAIL_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                        \
-  if (!tmp.ok()) return Fail(tmp.status()); \
-  lhs = std::move(tmp).value()
-
 void Done(const Globals& g, const std::string& text, const nlohmann::json& json) {
   if (g.json) {
     PrintJson(json);

@@ -10,25 +10,12 @@ namespace {
 
 using namespace claims;  // NOLINT(google-build-using-namespace)
 
-#define OR_FAIL(lhs, expr) OR_FAIL_IMPL(ACCRUE_CONCAT(_r_, __LINE__), lhs, expr)
-#define OR_FAIL_IMPL(tmp, lhs, expr)        \
-  auto tmp = (expr);                        \
-  if (!tmp.ok()) return Fail(tmp.status()); \
-  lhs = std::move(tmp).value()
-
 // The day given with --date, or today (UTC) when none is.
 Result<Date> DateArg(const std::string& option, const std::string& text) {
   if (text.empty()) return TodayIn("UTC", std::chrono::system_clock::now());
   auto d = Date::Parse(text);
   if (!d.ok()) return d.status().WithContext(option);
   return d;
-}
-
-template <typename Fn>
-int WithStore(const Globals& g, Fn&& fn) {
-  auto store = OpenStore(g);
-  if (!store.ok()) return Fail(store.status());
-  return fn(**store);
 }
 
 std::string Summary(const Request& r) {

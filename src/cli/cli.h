@@ -27,6 +27,24 @@ int Fail(const Status& status);
 Result<std::unique_ptr<Store>> OpenStore(const Globals& g);
 void PrintJson(const nlohmann::json& j);
 
+// Opens the store and runs `fn` on it; the exit status is fn's, or Fail's.
+template <typename Fn>
+int WithStore(const Globals& g, Fn&& fn) {
+  auto store = OpenStore(g);
+  if (!store.ok()) return Fail(store.status());
+  return fn(**store);
+}
+
+// `OR_FAIL(auto x, expr);` in a command: x is expr's value, or the command returns Fail().
+// (lhs is a declaration, so it cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define OR_FAIL(lhs, expr) ACCRUE_CLI_OR_FAIL_IMPL(ACCRUE_CONCAT(_r_, __LINE__), lhs, expr)
+#define ACCRUE_CLI_OR_FAIL_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                            \
+  if (!tmp.ok()) return Fail(tmp.status());     \
+  lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
+
 // A plain text table with columns aligned to their widest cell; numbers align right.
 class Table {
  public:

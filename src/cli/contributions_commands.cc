@@ -11,12 +11,6 @@ namespace {
 
 using namespace contributions;  // NOLINT(google-build-using-namespace)
 
-#define OR_FAIL(lhs, expr) OR_FAIL_IMPL(ACCRUE_CONCAT(_r_, __LINE__), lhs, expr)
-#define OR_FAIL_IMPL(tmp, lhs, expr)        \
-  auto tmp = (expr);                        \
-  if (!tmp.ok()) return Fail(tmp.status()); \
-  lhs = std::move(tmp).value()
-
 Result<Date> DateArg(const std::string& option, const std::string& text) {
   if (text.empty()) return TodayIn("UTC", std::chrono::system_clock::now());
   auto d = Date::Parse(text);
@@ -28,13 +22,6 @@ int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-template <typename Fn>
-int WithStore(const Globals& g, Fn&& fn) {
-  auto store = OpenStore(g);
-  if (!store.ok()) return Fail(store.status());
-  return fn(**store);
 }
 
 std::string Summary(const Consent& c) {
