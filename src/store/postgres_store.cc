@@ -4,7 +4,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cassert>
 #include <functional>
 #include <map>
 #include <tuple>
@@ -476,8 +475,9 @@ class PostgresStore : public Store {
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
   SqlConn& sql() override { return sql_; }
-  Status BeginRead() override;
-  void EndRead() override;
+  bool InTransaction() override { return in_batch_; }
+  Status BeginReadTransaction() override;
+  void EndReadTransaction() override;
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;
   Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
@@ -503,8 +503,6 @@ class PostgresStore : public Store {
   PgDictionary dict_;
   PgSql sql_{db_.get()};
   bool in_batch_ = false;
-  int read_depth_ = 0;       // BeginRead() calls not yet ended
-  bool read_began_ = false;  // whether the outermost one began a transaction
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
   Hash prev_{};
@@ -553,22 +551,12 @@ Status PostgresStore::Connected() {
   return db_->Reconnect();
 }
 
-Status PostgresStore::BeginRead() {
-  if (read_depth_++ > 0 || in_batch_) return Status::Ok();
-  Status st = Connected();
-  if (st.ok()) st = db_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  if (!st.ok()) {
-    --read_depth_;
-    return st;
-  }
-  read_began_ = true;
-  return Status::Ok();
+Status PostgresStore::BeginReadTransaction() {
+  RETURN_IF_ERROR(Connected());
+  return db_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
-void PostgresStore::EndRead() {
-  assert(read_depth_ > 0);
-  if (--read_depth_ > 0 || !read_began_) return;
-  read_began_ = false;
+void PostgresStore::EndReadTransaction() {
   (void)db_->Exec("COMMIT");  // read-only: nothing to lose if the connection is gone
 }
 

@@ -7,7 +7,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cassert>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -333,8 +332,9 @@ class SqliteStore : public Store {
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
   Status TuneForReads() override { return db_->Exec("PRAGMA mmap_size=4294967296"); }
-  Status BeginRead() override;
-  void EndRead() override;
+  bool InTransaction() override { return sqlite3_get_autocommit(db_->raw()) == 0; }
+  Status BeginReadTransaction() override;
+  void EndReadTransaction() override;
   SqlConn& sql() override { return sql_; }
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;
@@ -363,8 +363,6 @@ class SqliteStore : public Store {
   SqliteDictionary dict_;
   SqliteSql sql_{db_.get()};
   bool in_batch_ = false;
-  int read_depth_ = 0;       // BeginRead() calls not yet ended
-  bool read_began_ = false;  // whether the outermost one began a transaction
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
   Hash prev_{};
@@ -871,24 +869,14 @@ Result<int64_t> SqliteStore::Balance(const std::string& account) {
   return s->Int(0);
 }
 
-Status SqliteStore::BeginRead() {
-  if (read_depth_++ > 0 || sqlite3_get_autocommit(db_->raw()) == 0) return Status::Ok();
+Status SqliteStore::BeginReadTransaction() {
   db_->ResetAll();
   // Prepared once and kept: sqlite3_exec would compile BEGIN and COMMIT on every request.
-  auto begin = db_->Prepare("BEGIN");
-  Status st = begin.ok() ? (*begin)->Run() : begin.status();
-  if (!st.ok()) {
-    --read_depth_;
-    return st;
-  }
-  read_began_ = true;
-  return Status::Ok();
+  ASSIGN_OR_RETURN(SqliteStmt * begin, db_->Prepare("BEGIN"));
+  return begin->Run();
 }
 
-void SqliteStore::EndRead() {
-  assert(read_depth_ > 0);
-  if (--read_depth_ > 0 || !read_began_) return;
-  read_began_ = false;
+void SqliteStore::EndReadTransaction() {
   db_->ResetAll();
   // A read-only transaction cannot fail to end; if it did, the next BEGIN would say so.
   if (auto commit = db_->Prepare("COMMIT"); commit.ok()) (void)(*commit)->Run();

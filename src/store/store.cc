@@ -1,5 +1,7 @@
-// The Store interface's default batched reads: one key at a time.
+// The Store interface's default batched reads (one key at a time) and its read snapshots.
 #include "store/store.h"
+
+#include <cassert>
 
 namespace accrue {
 
@@ -22,6 +24,24 @@ Result<std::vector<int64_t>> Store::HoursOnDays(std::span<const DayRef> days) {
     out.push_back(hours);
   }
   return out;
+}
+
+Status Store::BeginRead() {
+  if (read_depth_++ > 0 || InTransaction()) return Status::Ok();
+  Status st = BeginReadTransaction();
+  if (!st.ok()) {
+    --read_depth_;
+    return st;
+  }
+  read_began_ = true;
+  return Status::Ok();
+}
+
+void Store::EndRead() {
+  assert(read_depth_ > 0);
+  if (--read_depth_ > 0 || !read_began_) return;
+  read_began_ = false;
+  EndReadTransaction();
 }
 
 }  // namespace accrue

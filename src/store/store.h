@@ -138,8 +138,8 @@ class Store {
   // from several reads (a balance and the entries behind it) never mixes two batches. On
   // SQLite it is also faster, as each statement outside a transaction takes a snapshot of its
   // own. Nested in another snapshot or in an open ledger batch, it adds nothing. Reads only.
-  virtual Status BeginRead() { return Status::Ok(); }
-  virtual void EndRead() {}
+  Status BeginRead();
+  void EndRead();
 
   // The store's connection for modules with tables of their own (see store/sql.h). Not to be
   // used while a ledger batch is open unless the module means to write inside it.
@@ -150,6 +150,18 @@ class Store {
   // the hot path.
   virtual Status ScanEntries(Date from, Date to,
                              const std::function<Status(const StoredEntry&)>& fn) = 0;
+
+ protected:
+  // The engine's side of BeginRead(): whether a transaction is open already (a ledger batch:
+  // reads inside it see it), and beginning and ending a read-only one. By default an engine
+  // takes no snapshots.
+  virtual bool InTransaction() { return true; }
+  virtual Status BeginReadTransaction() { return Status::Ok(); }
+  virtual void EndReadTransaction() {}
+
+ private:
+  int read_depth_ = 0;       // BeginRead() calls not yet ended
+  bool read_began_ = false;  // whether the outermost one began a transaction
 };
 
 // BeginRead() for a scope; ok() says whether the snapshot could be taken.
