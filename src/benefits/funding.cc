@@ -489,7 +489,10 @@ Result<WorkerFunding> FundingOf(Store& store, AccountNumber account) {
                                             {AccountKey(account)}));
   f.invoiced = Money::FromUnits(invoiced[0].Int(0));
   ASSIGN_OR_RETURN(auto held, internal::FundedByProvider(sql, AccountKey(account)));
-  for (const auto& h : held) f.funded_cents += h.second;
+  int64_t net = 0;
+  for (const auto& h : held) net += h.second;
+  f.funded_cents = std::max<int64_t>(0, net);
+  f.advanced_cents = std::max<int64_t>(0, -net);
   return f;
 }
 
@@ -522,7 +525,125 @@ Result<std::vector<ProviderReserve>> Reserves(Store& store) {
   return out;
 }
 
+// ---- Cash paid in and out for a worker ----
+
+namespace {
+
+int64_t WholeCentsOf(Money amount) {
+  if (amount.units() % kCentUnits != 0) {
+    throw std::logic_error("cash moves in whole cents, not " + amount.ToString());
+  }
+  return amount.units() / kCentUnits;
+}
+
+}  // namespace
+
+Status FundOneOff(Store& store, AccountNumber account, Money amount, const std::string& reference,
+                  Date date) {
+  const int64_t cents = WholeCentsOf(amount);
+  SqlConn& sql = store.sql();
+  RETURN_IF_ERROR(internal::TakeWriteLock(sql));
+  ASSIGN_OR_RETURN(Terms terms, internal::ReadTerms(sql));
+  ASSIGN_OR_RETURN(auto current, internal::ReadEnrollment(sql, account));
+  std::string provider;  // empty: held for the account until it has a provider
+  if (current) {
+    provider = current->provider;
+  } else if (!terms.default_provider.empty()) {
+    ASSIGN_OR_RETURN(Enrollment e, internal::EnrollDefaultIfNone(store, sql, terms, account, date));
+    provider = e.provider;
+  }
+  const int64_t key = AccountKey(account);
+  internal::FundTxn txn("one-off", reference);
+  txn.Add({"paid-in", key, 0, -cents});
+  txn.Add({"provider/" + provider, key, 0, cents});
+  return txn.Post(sql, date);
+}
+
+Status DrawPayout(Store& store, AccountNumber account, const std::string& provider, Money amount,
+                  const std::string& reference, Date date) {
+  const int64_t cents = WholeCentsOf(amount);
+  SqlConn& sql = store.sql();
+  RETURN_IF_ERROR(internal::TakeWriteLock(sql));
+  const int64_t key = AccountKey(account);
+  internal::FundTxn txn("payout", reference);
+  txn.Add({"provider/" + provider, key, 0, -cents});
+  txn.Add({"paid-out/" + provider, key, 0, cents});
+  return txn.Post(sql, date);
+}
+
 // ---- Audit ----
+
+namespace {
+
+// Cents per ledger reference of `entity`'s entries: `sign` times their money legs on worker
+// accounts (one-offs credit the worker, payouts debit).
+Result<std::map<std::string, int64_t>> LedgerCash(Store& store, const std::string& entity,
+                                                  int64_t sign) {
+  std::map<std::string, int64_t> out;
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto page, store.EntityEntries(entity, after, 1000));
+    for (const StoredEntry& s : page) {
+      int64_t units = 0;
+      for (const Leg& l : s.entry.legs) {
+        if (l.unit == Unit::kMoney && l.account.starts_with("W/")) units += sign * l.amount;
+      }
+      if (units != 0) out[s.entry.report.report_id] = units / kCentUnits;
+    }
+    if (page.size() < 1000) break;
+    after = page.back().entry.report.report_id;
+  }
+  return out;
+}
+
+// Cents per reference of the fund journal's transactions of `kind` on the providers' side.
+Result<std::map<std::string, int64_t>> JournalCash(SqlConn& sql, const std::string& kind,
+                                                   int64_t sign) {
+  ASSIGN_OR_RETURN(auto rows, sql.Query("SELECT t.ref, CAST(sum(l.cents) AS BIGINT) FROM "
+                                        "benefit_fund_txns t JOIN benefit_fund_legs l ON l.txn = "
+                                        "t.txn WHERE t.kind = $1 AND l.fund LIKE 'provider/%' "
+                                        "GROUP BY t.ref",
+                                        {kind}));
+  std::map<std::string, int64_t> out;
+  for (const SqlRow& r : rows) out[r.Text(0)] = sign * r.Int(1);
+  return out;
+}
+
+// The one-offs and payouts of the ledger each moved the same cash in the fund journal.
+Status CheckCashAgainstLedger(Store& store, std::vector<std::string>* problems) {
+  SqlConn& sql = store.sql();
+  const struct {
+    const char* entity;
+    const char* kind;
+    int64_t sign;
+    const char* what;
+  } flows[] = {{kContributionEntity, "one-off", 1, "one-off contribution"},
+               {kPayoutEntity, "payout", -1, "payout"}};
+  for (const auto& f : flows) {
+    ASSIGN_OR_RETURN(auto ledger, LedgerCash(store, f.entity, f.sign));
+    ASSIGN_OR_RETURN(auto journal, JournalCash(sql, f.kind, f.sign));
+    for (const auto& [ref, cents] : ledger) {
+      auto it = journal.find(ref);
+      if (it == journal.end()) {
+        problems->push_back(std::string(f.what) + " " + ref +
+                            " is in the ledger but not in the fund journal");
+      } else if (it->second != cents) {
+        problems->push_back(std::string(f.what) + " " + ref + " moved " +
+                            std::to_string(it->second) + " cents in the fund journal and " +
+                            std::to_string(cents) + " in the ledger");
+      }
+    }
+    for (const auto& [ref, cents] : journal) {
+      if (!ledger.contains(ref)) {
+        problems->push_back(std::string(f.what) + " " + ref +
+                            " is in the fund journal but not in the ledger");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<std::vector<std::string>> VerifyFunds(Store& store) {
   RETURN_IF_ERROR(EnsureSchema(store));
@@ -543,7 +664,7 @@ Result<std::vector<std::string>> VerifyFunds(Store& store) {
     const std::string& fund = r.Text(0);
     if (fund.starts_with("received/")) {
       received[fund.substr(9)] = -r.Int(1);
-    } else if (r.Int(1) < 0 && !fund.starts_with("provider/")) {
+    } else if (r.Int(1) < 0 && !fund.starts_with("provider/") && fund != "paid-in") {
       problems.push_back("fund " + fund + " is negative: " + std::to_string(r.Int(1)) + " cents");
     }
   }
@@ -553,6 +674,7 @@ Result<std::vector<std::string>> VerifyFunds(Store& store) {
   if (received != remitted) {
     problems.push_back("money received in the fund journal differs from the remittances recorded");
   }
+  RETURN_IF_ERROR(CheckCashAgainstLedger(store, &problems));
   // Invoices: paid no more than asked, remainders carried from one to the next.
   ASSIGN_OR_RETURN(auto invoices, ReadInvoices(sql, "", {}));
   std::map<std::string, int64_t> carry;
@@ -573,7 +695,13 @@ Result<std::vector<std::string>> VerifyFunds(Store& store) {
     if (lines[0].Int(0) != inv.owed_units)
       problems.push_back(name + ": its workers' lines do not add up to what it bills");
   }
-  // Each member's funded money sits with their current provider, never below zero.
+  // Each member's funded money sits with their current provider, below zero by no more than
+  // the provider advanced (what was paid out to the member).
+  ASSIGN_OR_RETURN(auto paid_rows, sql.Query("SELECT account, CAST(sum(cents) AS BIGINT) FROM "
+                                             "benefit_fund_legs WHERE fund LIKE 'paid-out/%' "
+                                             "GROUP BY account"));
+  std::map<int64_t, int64_t> paid_out;
+  for (const SqlRow& r : paid_rows) paid_out[r.Int(0)] = r.Int(1);
   ASSIGN_OR_RETURN(auto held, sql.Query("SELECT f.account, f.fund, CAST(sum(f.cents) AS BIGINT), "
                                         "coalesce(e.provider, '') FROM benefit_fund_legs f LEFT "
                                         "JOIN benefit_enrollments e ON e.account = f.account "
@@ -582,7 +710,9 @@ Result<std::vector<std::string>> VerifyFunds(Store& store) {
   for (const SqlRow& r : held) {
     if (r.Int(2) == 0) continue;
     const std::string who = "account " + AccountOfKey(r.Int(0)).ToString();
-    if (r.Int(2) < 0) problems.push_back(who + ": " + r.Text(1) + " holds a negative amount");
+    if (-r.Int(2) > paid_out[r.Int(0)])
+      problems.push_back(who + ": " + r.Text(1) + " holds " + std::to_string(r.Int(2)) +
+                         " cents, less than zero by more than was paid out to the member");
     if ("provider/" + r.Text(3) != r.Text(1))
       problems.push_back(who + ": " + r.Text(1) + " holds money but the member is enrolled with " +
                          (r.Text(3).empty() ? "nobody" : r.Text(3)));

@@ -8,13 +8,18 @@
 //    report or correction of an invoiced month lands on the next invoice), in whole cents; the
 //    sub-cent remainder is carried to the entity's next invoice, never dropped.
 //  - Money received is kept in the module's own double-entry fund journal, in cents: every
-//    transaction sums to zero and the only source is `received/<entity>`, one leg per
-//    remittance. A remittance pays the entity's oldest invoice first (principal, then late
+//    transaction sums to zero and an entity's money comes in as `received/<entity>`, one leg
+//    per remittance. A remittance pays the entity's oldest invoice first (principal, then late
 //    charges); what is left is held as the entity's credit and applied to its next invoice.
 //    Principal paid is funded money: it is split across the invoice's workers in proportion to
 //    what each was billed for (largest remainder, so the parts sum exactly) and held by each
 //    worker's provider (`provider/<id>`, per account). A transfer moves a member's funded money
-//    between providers; nothing else moves it.
+//    between providers.
+//  - Cash also moves with the worker: a one-off contribution is received (`paid-in`) and held
+//    by the member's provider at once; an approved payout is paid by the provider
+//    (`paid-out/<id>`) from what it holds for the member. When that is less than the payout
+//    (the member's entities have not paid yet), the provider advances the rest from its
+//    reserves: the member's funded money goes below zero and the next funding repays it.
 //  - VerifyFunds checks these invariants; `accrue verify` runs it beside the ledger's audit.
 #pragma once
 
@@ -114,7 +119,8 @@ struct WorkerFunding {
   std::string provider, plan;  // empty if not enrolled
   Money earned;                // the worker's money balances in the ledger
   Money invoiced;              // billed to hiring entities for this worker
-  int64_t funded_cents = 0;    // received and held by the provider for this worker
+  int64_t funded_cents = 0;    // received and held by the provider for this worker, >= 0
+  int64_t advanced_cents = 0;  // paid out to the worker ahead of funding, >= 0
 };
 Result<WorkerFunding> FundingOf(Store& store, AccountNumber account);
 
@@ -122,17 +128,33 @@ struct ProviderReserve {
   std::string provider;
   int64_t members = 0;
   Money earned;              // members' money balances in the ledger
-  int64_t funded_cents = 0;  // held for them
+  int64_t funded_cents = 0;  // held for them, less what it advanced (may be below zero)
   Ratio ratio;               // funded / earned (0 when nothing is earned)
   Ratio required;
   bool meets = false;
 };
 Result<std::vector<ProviderReserve>> Reserves(Store& store);
 
+// ---- Cash paid in and out for a worker ----
+// Both are called inside the open ledger batch that posts the money, so the ledger and the
+// fund journal commit together; `amount` is in whole cents (a bug otherwise).
+
+// A worker's one-off contribution: received and held at once by the member's provider (the
+// program's default provider if the account has none; with no default named, held for the
+// account until it has one).
+Status FundOneOff(Store& store, AccountNumber account, Money amount, const std::string& reference,
+                  Date date);
+// An approved payout by `provider`, the member's provider, drawn on what it holds for them.
+Status DrawPayout(Store& store, AccountNumber account, const std::string& provider, Money amount,
+                  const std::string& reference, Date date);
+
+// ---- Audit ----
+
 // Checks the fund journal and invoices: every transaction balances, money came in only as
-// recorded remittances, credits are never negative, no invoice is paid beyond what it asks,
-// each invoice's remainder carries into the next, and each member's funded money sits with
-// their current provider. Empty: everything holds.
+// recorded remittances and the ledger's one-off contributions, went out only as the ledger's
+// payouts, credits are never negative, no invoice is paid beyond what it asks, each invoice's
+// remainder carries into the next, and each member's funded money sits with their current
+// provider. Empty: everything holds.
 Result<std::vector<std::string>> VerifyFunds(Store& store);
 
 }  // namespace accrue::benefits

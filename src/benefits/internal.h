@@ -11,6 +11,12 @@
 
 namespace accrue::benefits::internal {
 
+// Takes the module's write lock inside the transaction already open on `sql` (a ledger batch
+// that also writes the fund journal takes it after the ledger's own).
+inline Status TakeWriteLock(SqlConn& sql) {
+  return sql.Query("UPDATE benefit_lock SET n = n + 1 WHERE id = 1").status();
+}
+
 // Runs `fn` in one transaction of the store's SQL connection after taking the module's write
 // lock (one row every writer updates first), so writers never interleave on either engine.
 template <typename Fn>
@@ -18,7 +24,7 @@ Status Write(Store& store, Fn&& fn) {
   RETURN_IF_ERROR(EnsureSchema(store));
   SqlConn& sql = store.sql();
   return InSqlTransaction(sql, [&]() -> Status {
-    RETURN_IF_ERROR(sql.Query("UPDATE benefit_lock SET n = n + 1 WHERE id = 1").status());
+    RETURN_IF_ERROR(TakeWriteLock(sql));
     return fn(sql);
   });
 }

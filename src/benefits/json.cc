@@ -57,7 +57,8 @@ nlohmann::json ToJson(const WorkerFunding& f) {
           {"plan", f.plan},
           {"earned", f.earned.ToString(2)},
           {"invoiced", f.invoiced.ToString(2)},
-          {"funded", CentsJson(f.funded_cents)}};
+          {"funded", CentsJson(f.funded_cents)},
+          {"advanced", CentsJson(f.advanced_cents)}};
 }
 
 nlohmann::json ToJson(const ExchangeRow& r, const std::vector<ProviderReserve>& reserves) {

@@ -4,6 +4,7 @@
 
 #include "base/ids.h"
 #include "benefits/benefits.h"
+#include "benefits/funding.h"
 #include "benefits/internal.h"
 #include "claims/internal.h"
 #include "ledger/ledger.h"
@@ -374,6 +375,8 @@ Result<Request> Approve(Store& store, const std::string& provider, int64_t id, D
     RETURN_IF_ERROR(CheckStillCovered(store, r));
     const Payout payout = PayoutOf(r, today);
     RETURN_IF_ERROR(store.Append({BuildPayout(payout)}));
+    RETURN_IF_ERROR(
+        benefits::DrawPayout(store, r.account, provider, payout.money, payout.reference, today));
     RETURN_IF_ERROR(sql.Query("UPDATE benefit_requests SET status = 'approved', decided = $2, "
                               "reference = $3 WHERE id = $1",
                               {id, int64_t{today.days()}, payout.reference})

@@ -464,8 +464,10 @@ int FundingCommand(const Globals& g, const std::string& account_text) {
     std::cout << "Account " << account.ToString() << "  "
               << (f.provider.empty() ? "not enrolled" : "with " + f.provider + " plan " + f.plan)
               << "\n\n";
-    Table t({"Earned", "Invoiced to hiring entities", "Funded (received)"});
-    t.Add({Dollars(f.earned.units()), Dollars(f.invoiced.units()), Cents(f.funded_cents)});
+    Table t(
+        {"Earned", "Invoiced to hiring entities", "Funded (received)", "Advanced by the provider"});
+    t.Add({Dollars(f.earned.units()), Dollars(f.invoiced.units()), Cents(f.funded_cents),
+           Cents(f.advanced_cents)});
     t.Print(std::cout);
     return 0;
   });

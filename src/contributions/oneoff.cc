@@ -1,5 +1,7 @@
 // One-off voluntary contributions: the worker's own money paid in, posted to the ledger.
 #include "base/ids.h"
+#include "benefits/benefits.h"
+#include "benefits/funding.h"
 #include "contributions/contributions.h"
 #include "contributions/internal.h"
 
@@ -49,6 +51,7 @@ Result<Recorded> RecordOneOff(Store& store, const std::vector<BenefitType>& bene
   }
   if (c.recorded_by.empty()) return Status::Invalid("recorded_by is required");
   RETURN_IF_ERROR(internal::CheckWorker(store, c.account));
+  RETURN_IF_ERROR(benefits::EnsureSchema(store));
 
   Credit credit;
   credit.kind = EntryKind::kContribution;
@@ -78,6 +81,7 @@ Result<Recorded> RecordOneOff(Store& store, const std::vector<BenefitType>& bene
     return out;
   }
   Status st = store.Append({out.entry});
+  if (st.ok()) st = benefits::FundOneOff(store, c.account, c.amount, credit.reference, c.day);
   if (!st.ok()) {
     store.Rollback();
     return st;

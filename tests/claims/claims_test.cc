@@ -20,9 +20,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "benefits/benefits.h"
+#include "benefits/funding.h"
 #include "csv/csv_reader.h"
 #include "ingest/ingestor.h"
 #include "ingest/registry_csv.h"
@@ -173,10 +175,29 @@ class ClaimsTest : public ::testing::TestWithParam<const char*> {
     return rows.ok() ? rows->at(0).Int(0) : -1;
   }
 
+  // Money is only ever moved: the ledger verifies and so does the fund journal.
   void ExpectVerifies() {
     auto v = store_->Verify();
     ASSERT_TRUE(v.ok()) << v.status().message();
     EXPECT_TRUE(v->problems.empty()) << v->problems.front();
+    auto f = benefits::VerifyFunds(*store_);
+    ASSERT_TRUE(f.ok()) << f.status().message();
+    EXPECT_TRUE(f->empty()) << f->front();
+  }
+
+  benefits::WorkerFunding FundingOf(AccountNumber a) {
+    auto f = benefits::FundingOf(*store_, a);
+    EXPECT_TRUE(f.ok()) << f.status().message();
+    return f.ok() ? *f : benefits::WorkerFunding{};
+  }
+  int64_t HeldBy(const std::string& provider) {
+    auto reserves = benefits::Reserves(*store_);
+    EXPECT_TRUE(reserves.ok()) << reserves.status().message();
+    for (const auto& r : *reserves) {
+      if (r.provider == provider) return r.funded_cents;
+    }
+    ADD_FAILURE() << "no reserve line for " << provider;
+    return 0;
   }
 
   LeaveAsk Leave(const char* first, const char* last, const char* hours) {
@@ -257,6 +278,67 @@ TEST_P(ClaimsTest, LeavePaysTheTrailingAverageHourlyEarnings) {
   ExpectRefused(Approve(*store_, "cascade", r->id, D("2026-04-15")), Code::kPrecondition,
                 "request 1 was already approved on 2026-04-14");
   EXPECT_EQ(HoursOf(ana_, "sick_leave"), "6.166666");
+}
+
+// A payout is cash the provider pays: it draws on what the provider holds for the member, and
+// what is not funded yet the provider advances until the member's hiring entity pays.
+//   Leave pay of 40.51 before rideco has paid anything: Ana's funded money is 0.00, 40.51 is
+//   advanced, and cascade holds -40.51. rideco's January invoice bills Ana's 16 days x 10 h x
+//   2.00 = 320.00; once it is paid, her funded money is 320.00 - 40.51 = 279.49. A second
+//   leave pay takes the rest of her sick-leave cash, 61.25 - 40.51 = 20.74: 279.49 - 20.74 =
+//   258.75 is left.
+TEST_P(ClaimsTest, APayoutDrawsOnTheFundsItsProviderHoldsAndAdvancesTheRest) {
+  RecordAnasWork();
+  auto first = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-13", "2"),
+                        D("2026-04-10"));
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_TRUE(Approve(*store_, "cascade", first->id, D("2026-04-14")).ok());
+  EXPECT_EQ(FundingOf(ana_).funded_cents, 0);
+  EXPECT_EQ(FundingOf(ana_).advanced_cents, 4051);
+  EXPECT_EQ(HeldBy("cascade"), -4051);
+  ExpectVerifies();
+
+  auto jan = benefits::IssueInvoices(*store_, "2026-01", D("2026-02-01"));
+  ASSERT_TRUE(jan.ok()) << jan.status().message();
+  ASSERT_EQ(jan->issued.size(), 1u);
+  EXPECT_EQ(jan->issued[0].entity, "rideco");
+  EXPECT_EQ(jan->issued[0].amount_cents, 32000);
+  ASSERT_TRUE(
+      benefits::RecordRemittance(*store_, "rideco", Dollars("320.00"), D("2026-02-10"), "jan")
+          .ok());
+  EXPECT_EQ(FundingOf(ana_).funded_cents, 27949);
+  EXPECT_EQ(FundingOf(ana_).advanced_cents, 0);
+  EXPECT_EQ(HeldBy("cascade"), 27949);
+
+  auto second = AskLeave(*store_, registry_->policies(), Leave("2026-04-20", "2026-04-20", "6"),
+                         D("2026-04-15"));
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(second->amount.ToString(2), "20.74");
+  ASSERT_TRUE(Approve(*store_, "cascade", second->id, D("2026-04-21")).ok());
+  EXPECT_EQ(FundingOf(ana_).funded_cents, 25875);
+  EXPECT_EQ(HeldBy("cascade"), 25875);
+  EXPECT_EQ(HeldBy("evergreen"), 0);
+  ExpectVerifies();
+
+  // A payout missing from the fund journal, or moving other cash there, is found.
+  ASSERT_TRUE(store_->sql()
+                  .Query("UPDATE benefit_fund_legs SET cents = cents * 2 WHERE txn IN (SELECT txn "
+                         "FROM benefit_fund_txns WHERE ref = 'request-1')")
+                  .ok());
+  auto tampered = benefits::VerifyFunds(*store_);
+  ASSERT_TRUE(tampered.ok());
+  ASSERT_FALSE(tampered->empty());
+  EXPECT_EQ(tampered->front(),
+            "payout request-1 moved 8102 cents in the fund journal and 4051 in the ledger");
+  ASSERT_TRUE(store_->sql()
+                  .Query("DELETE FROM benefit_fund_legs WHERE txn IN (SELECT txn FROM "
+                         "benefit_fund_txns WHERE ref = 'request-2')")
+                  .ok());
+  tampered = benefits::VerifyFunds(*store_);
+  ASSERT_TRUE(tampered.ok());
+  EXPECT_NE(std::find(tampered->begin(), tampered->end(),
+                      "payout request-2 is in the ledger but not in the fund journal"),
+            tampered->end());
 }
 
 TEST_P(ClaimsTest, LeavePayIsAtMostTheCashTheLeaveAccountHolds) {

@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "benefits/benefits.h"
+#include "benefits/funding.h"
 #include "csv/csv_reader.h"
 #include "ingest/ingestor.h"
 #include "ingest/registry_csv.h"
@@ -149,10 +151,39 @@ class ContributionsTest : public ::testing::TestWithParam<const char*> {
     return BalanceOf(WorkerAccount(worker, "retirement", Unit::kMoney));
   }
 
+  // Money is only ever moved: the ledger verifies and so does the fund journal.
   void ExpectVerifies() {
     auto v = store_->Verify();
     ASSERT_TRUE(v.ok()) << v.status().message();
     EXPECT_TRUE(v->problems.empty()) << v->problems.front();
+    auto f = benefits::VerifyFunds(*store_);
+    ASSERT_TRUE(f.ok()) << f.status().message();
+    EXPECT_TRUE(f->empty()) << f->front();
+  }
+
+  // Certifies provider cascade with a basic plan and makes it the program's default.
+  void AddDefaultProvider(Date day) {
+    benefits::Provider p{"cascade", "Cascade", true, Pct("25%"), Dollars("50000.00"), true};
+    ASSERT_TRUE(benefits::RegisterProvider(*store_, p, day).ok());
+    ASSERT_TRUE(benefits::CertifyProvider(*store_, "cascade", day).ok());
+    ASSERT_TRUE(benefits::AddPlan(*store_, {"cascade",
+                                            "basic",
+                                            "Basic",
+                                            {"health", "disability", "workers_comp"},
+                                            {"retirement"},
+                                            Money(),
+                                            Ratio()})
+                    .ok());
+    benefits::Terms terms;
+    terms.default_provider = "cascade";
+    terms.default_plan = "basic";
+    ASSERT_TRUE(benefits::SetTerms(*store_, terms).ok());
+  }
+
+  benefits::WorkerFunding FundingOf(AccountNumber a) {
+    auto f = benefits::FundingOf(*store_, a);
+    EXPECT_TRUE(f.ok()) << f.status().message();
+    return f.ok() ? *f : benefits::WorkerFunding{};
   }
 
   Consent Consents(AccountNumber worker, const char* percent, Date effective, Date today) {
@@ -384,6 +415,56 @@ TEST_P(ContributionsTest, OneOffContributionsAreIdempotentAndBadOnesChangeNothin
   EXPECT_EQ(statement->by_source[0].money, Dollars("300.00"));
 }
 
+// A one-off is cash the worker pays in: funded at once. Ana pays 300.00 before the program has
+// any provider, so it is held for her account and follows her when she chooses cascade; Ben's
+// 10.00 after cascade is the default provider enrolls him there. Cascade then holds 310.00
+// against 310.00 earned: a ratio of 100%.
+TEST_P(ContributionsTest, AOneOffIsFundedAtOnceAndFollowsTheWorkerToAProvider) {
+  const Date today = D("2026-05-01");
+  ASSERT_TRUE(RecordOneOff(*store_, registry_->benefits(),
+                           {ana_, "retirement", Dollars("300.00"), today, "may", "worker"}, today)
+                  .ok());
+  EXPECT_EQ(FundingOf(ana_).provider, "");
+  EXPECT_EQ(FundingOf(ana_).funded_cents, 30000);
+  ExpectVerifies();
+
+  AddDefaultProvider(today);
+  ASSERT_TRUE(benefits::Choose(*store_, ana_, "cascade", "basic", {}, today).ok());
+  EXPECT_EQ(FundingOf(ana_).provider, "cascade");
+  EXPECT_EQ(FundingOf(ana_).funded_cents, 30000);
+
+  ASSERT_TRUE(RecordOneOff(*store_, registry_->benefits(),
+                           {ben_, "retirement", Dollars("10.00"), today, "may", "worker"}, today)
+                  .ok());
+  // The same contribution again is already recorded and funds nothing more.
+  auto again = RecordOneOff(*store_, registry_->benefits(),
+                            {ben_, "retirement", Dollars("10.00"), today, "may", "worker"}, today);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already);
+  EXPECT_EQ(FundingOf(ben_).provider, "cascade");
+  EXPECT_EQ(FundingOf(ben_).funded_cents, 1000);
+  auto reserves = benefits::Reserves(*store_);
+  ASSERT_TRUE(reserves.ok());
+  ASSERT_EQ(reserves->size(), 1u);
+  EXPECT_EQ(reserves->at(0).members, 2);
+  EXPECT_EQ(reserves->at(0).funded_cents, 31000);
+  EXPECT_EQ(reserves->at(0).earned, Dollars("310.00"));
+  EXPECT_EQ(FormatPercent(reserves->at(0).ratio), "100%");
+  ExpectVerifies();
+
+  // A one-off missing from the fund journal is found.
+  ASSERT_TRUE(store_->sql()
+                  .Query("DELETE FROM benefit_fund_legs WHERE txn IN (SELECT txn FROM "
+                         "benefit_fund_txns WHERE kind = 'one-off' AND ref = $1)",
+                         {AccountDigits(ben_) + ":may"})
+                  .ok());
+  auto tampered = benefits::VerifyFunds(*store_);
+  ASSERT_TRUE(tampered.ok());
+  ASSERT_EQ(tampered->size(), 1u);
+  EXPECT_EQ(tampered->front(), "one-off contribution " + AccountDigits(ben_) +
+                                   ":may is in the ledger but not in the fund journal");
+}
+
 TEST_P(ContributionsTest, MatchIsSettledPerYearCappedBelowTheIncomeLimitAndAdjusted) {
   Consents(ana_, "10%", D("2026-02-01"), D("2026-02-01"));
   // Ana: 10% of 9,000.00 withheld = 900.00; Ben: 31,000.00 of earnings, no consent.
@@ -467,6 +548,7 @@ TEST_P(ContributionsTest, MatchIsSettledPerYearCappedBelowTheIncomeLimitAndAdjus
 // A match taken back after the worker withdrew the money takes back only what is left: the
 // balance never goes below zero, and the rest is taken back once the account holds it.
 TEST_P(ContributionsTest, AMatchIsNeverTakenBackBelowZero) {
+  AddDefaultProvider(D("2026-01-02"));
   ASSERT_TRUE(RecordOneOff(*store_, registry_->benefits(),
                            {ana_, "retirement", Dollars("800.00"), D("2026-03-01"), "c1", "worker"},
                            D("2026-03-01"))
@@ -484,6 +566,8 @@ TEST_P(ContributionsTest, AMatchIsNeverTakenBackBelowZero) {
   out.money = Retirement(ana_) - Dollars("100.00");
   ASSERT_TRUE(store_->Begin().ok());
   ASSERT_TRUE(store_->Append({BuildPayout(out)}).ok());
+  ASSERT_TRUE(
+      benefits::DrawPayout(*store_, ana_, "cascade", out.money, out.reference, out.paid).ok());
   ASSERT_TRUE(store_->Commit("test").ok());
   // Then a report shows earnings above the income limit: no match is due, and 400.00 should
   // go back, but the account holds only 100.00 and what the report credited.
