@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 
 #include "statements/statements.h"
 
@@ -49,10 +50,9 @@ std::string Dollars(const std::string& fixed) {
   return (negative ? "-$" : "$") + grouped + frac;
 }
 
-// UTF-8 to the PDF's WinAnsi encoding: Latin-1 letters as they are, dashes and the ellipsis
-// spelled out, anything else as '?'.
-std::string ToWinAnsi(const std::string& utf8) {
-  std::string out;
+// Calls `fn` with each code point of `utf8` (a malformed sequence as U+FFFD).
+template <typename Fn>
+void ForEachCodePoint(const std::string& utf8, Fn&& fn) {
   for (size_t i = 0; i < utf8.size();) {
     const auto c = static_cast<unsigned char>(utf8[i]);
     uint32_t cp = c;
@@ -67,21 +67,119 @@ std::string ToWinAnsi(const std::string& utf8) {
       len = 2;
       cp = c & 0x1F;
     }
+    bool valid = (c < 0x80 || c >= 0xC0) && i + len <= utf8.size();
     for (size_t k = 1; k < len && i + k < utf8.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+      const auto next = static_cast<unsigned char>(utf8[i + k]);
+      valid = valid && (next & 0xC0) == 0x80;
+      cp = (cp << 6) | (next & 0x3F);
     }
     i += len;
-    if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF)) {
+    fn(valid && cp <= 0x10FFFF ? cp : 0xFFFD);
+  }
+}
+
+bool InLatin1(uint32_t cp) { return (cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF); }
+// Dashes and the ellipsis, which WinAnsi spells out.
+bool Spelled(uint32_t cp) { return cp == 0x2013 || cp == 0x2014 || cp == 0x2026; }
+
+// UTF-8 to the PDF's WinAnsi encoding: Latin-1 letters as they are, dashes and the ellipsis
+// spelled out, anything else as '?'.
+std::string ToWinAnsi(const std::string& utf8) {
+  std::string out;
+  ForEachCodePoint(utf8, [&](uint32_t cp) {
+    if (InLatin1(cp)) {
       out += static_cast<char>(cp);
-    } else if (cp == 0x2013 || cp == 0x2014) {
-      out += '-';
     } else if (cp == 0x2026) {
       out += "...";
     } else {
-      out += '?';
+      out += Spelled(cp) ? '-' : '?';
+    }
+  });
+  return out;
+}
+
+// Well-formed UTF-8 for the embedded font, control characters as '?'.
+std::string CleanUtf8(const std::string& utf8) {
+  std::string out;
+  ForEachCodePoint(utf8, [&](uint32_t cp) {
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) cp = '?';
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  });
+  return out;
+}
+
+bool WinAnsiCovers(const std::string& utf8) {
+  bool covered = true;
+  ForEachCodePoint(utf8, [&](uint32_t cp) { covered = covered && (InLatin1(cp) || Spelled(cp)); });
+  return covered;
+}
+
+// Every piece of text the document prints.
+bool WinAnsiCoversDocument(const StatementDocument& doc) {
+  auto cells = [](const std::vector<StatementCell>& row) {
+    return std::all_of(row.begin(), row.end(),
+                       [](const StatementCell& c) { return WinAnsiCovers(c.text); });
+  };
+  for (const std::string* s : {&doc.title, &doc.party, &doc.period, &doc.note}) {
+    if (!WinAnsiCovers(*s)) return false;
+  }
+  for (const StatementTable& t : doc.tables) {
+    if (!WinAnsiCovers(t.title) || !cells(t.total)) return false;
+    for (const std::string& c : t.columns) {
+      if (!WinAnsiCovers(c)) return false;
+    }
+    for (const auto& row : t.rows) {
+      if (!cells(row)) return false;
     }
   }
-  return out;
+  return true;
+}
+
+// The fonts a document is set in. Text WinAnsi covers (Latin-1) uses the PDF's built-in
+// Helvetica, so the file stays small; other text (Vietnamese, Greek, Cyrillic names…) embeds
+// DejaVu Sans with UTF-8. Without that font on the machine, it falls back to WinAnsi with '?'.
+struct PdfFonts {
+  HPDF_Font regular = nullptr, bold = nullptr;
+  bool unicode = false;
+
+  std::string Encode(const std::string& s) const { return unicode ? CleanUtf8(s) : ToWinAnsi(s); }
+};
+
+constexpr const char* kUnicodeFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+constexpr const char* kUnicodeBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+
+PdfFonts ChooseFonts(HPDF_Doc pdf, const StatementDocument& doc) {
+  PdfFonts f;
+  if (!WinAnsiCoversDocument(doc) && std::filesystem::exists(kUnicodeFont) &&
+      std::filesystem::exists(kUnicodeBoldFont)) {
+    HPDF_UseUTFEncodings(pdf);
+    const char* regular = HPDF_LoadTTFontFromFile(pdf, kUnicodeFont, HPDF_TRUE);
+    const char* bold = HPDF_LoadTTFontFromFile(pdf, kUnicodeBoldFont, HPDF_TRUE);
+    if (regular != nullptr && bold != nullptr) {
+      f.regular = HPDF_GetFont(pdf, regular, "UTF-8");
+      f.bold = HPDF_GetFont(pdf, bold, "UTF-8");
+      f.unicode = f.regular != nullptr && f.bold != nullptr;
+    }
+  }
+  if (!f.unicode) {
+    f.regular = HPDF_GetFont(pdf, "Helvetica", "WinAnsiEncoding");
+    f.bold = HPDF_GetFont(pdf, "Helvetica-Bold", "WinAnsiEncoding");
+  }
+  return f;
 }
 
 struct PdfError {
@@ -100,23 +198,22 @@ void OnPdfError(HPDF_STATUS code, HPDF_STATUS detail, void* user) {
 // Lays out text top-down, starting a new page when the current one is full.
 class PdfWriter {
  public:
-  PdfWriter(HPDF_Doc pdf, std::string footer) : pdf_(pdf), footer_(std::move(footer)) {
-    font_ = HPDF_GetFont(pdf_, "Helvetica", "WinAnsiEncoding");
-    bold_ = HPDF_GetFont(pdf_, "Helvetica-Bold", "WinAnsiEncoding");
+  PdfWriter(HPDF_Doc pdf, PdfFonts fonts, std::string footer)
+      : pdf_(pdf), fonts_(fonts), footer_(std::move(footer)) {
     NewPage();
   }
 
   void Text(float x, const std::string& s, float size, bool bold) {
-    const std::string text = ToWinAnsi(s);
+    const std::string text = fonts_.Encode(s);
     HPDF_Page_BeginText(page_);
-    HPDF_Page_SetFontAndSize(page_, bold ? bold_ : font_, size);
+    HPDF_Page_SetFontAndSize(page_, bold ? fonts_.bold : fonts_.regular, size);
     HPDF_Page_TextOut(page_, x, y_, text.c_str());
     HPDF_Page_EndText(page_);
   }
   // Right-aligned at `right`.
   void TextRight(float right, const std::string& s, float size, bool bold) {
-    HPDF_Page_SetFontAndSize(page_, bold ? bold_ : font_, size);
-    const float w = HPDF_Page_TextWidth(page_, ToWinAnsi(s).c_str());
+    HPDF_Page_SetFontAndSize(page_, bold ? fonts_.bold : fonts_.regular, size);
+    const float w = HPDF_Page_TextWidth(page_, fonts_.Encode(s).c_str());
     Text(right - w, s, size, bold);
   }
   void Rule(float x0, float x1, float width) {
@@ -146,8 +243,8 @@ class PdfWriter {
   }
 
   HPDF_Doc pdf_;
+  PdfFonts fonts_;
   std::string footer_;
-  HPDF_Font font_ = nullptr, bold_ = nullptr;
   HPDF_Page page_ = nullptr;
   float y_ = kTop;
   int pages_ = 0;
@@ -182,7 +279,8 @@ Result<std::string> RenderPdf(const StatementDocument& doc) {
   HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, (doc.title + " " + doc.period).c_str());
   HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Accrue");
   {
-    PdfWriter w(pdf, "Accrue - " + doc.title + " - " + doc.party + " - " + doc.period);
+    PdfWriter w(pdf, ChooseFonts(pdf, doc),
+                "Accrue - " + doc.title + " - " + doc.party + " - " + doc.period);
     const float left = PdfWriter::kLeft, right = PdfWriter::kRight;
     w.Text(left, "Accrue", 10, true);
     w.Down(22);

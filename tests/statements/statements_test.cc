@@ -165,6 +165,62 @@ TEST_F(StatementsTest, PdfParsesBackWithPartyPeriodAndTotals) {
   EXPECT_NE(etext.find("$32.00"), std::string::npos) << etext;
 }
 
+// Names outside Latin-1 print as written: the PDF embeds a Unicode font only when the text
+// needs it, so a Latin-1 statement stays small.
+TEST_F(StatementsTest, PdfPrintsNamesBeyondLatin1AsWritten) {
+  auto n = BuildWorkerMonthlyNotice(*store_, ana_, "2026-09");
+  ASSERT_TRUE(n.ok());
+  StatementDocument doc = ToDocument(*n);
+  auto latin = RenderPdf(doc);
+  ASSERT_TRUE(latin.ok()) << latin.status().message();
+  EXPECT_EQ(latin->find("FontFile2"), std::string::npos);
+
+  doc.party = "Nguyễn Thị Hồng, account " + ana_.ToString();
+  ASSERT_FALSE(doc.tables.empty());
+  doc.tables[0].rows.push_back({{"Ольга Ωμέγα Øre"}, {"7.25", true}});
+  auto unicode = RenderPdf(doc);
+  ASSERT_TRUE(unicode.ok()) << unicode.status().message();
+  EXPECT_NE(unicode->find("FontFile2"), std::string::npos);
+  const std::string text = PdfText(*unicode, dir_ / "unicode.pdf");
+  EXPECT_NE(text.find("Nguyễn Thị Hồng, account " + ana_.ToString()), std::string::npos) << text;
+  EXPECT_NE(text.find("Ольга Ωμέγα Øre"), std::string::npos) << text;
+  EXPECT_NE(text.find("$7.25"), std::string::npos) << text;
+  EXPECT_NE(text.find("$32.00"), std::string::npos) << text;
+
+  // Bytes that are not UTF-8 print as a replacement character, never break the document.
+  doc.party = "Ana \xff\xfe Diaz";
+  auto malformed = RenderPdf(doc);
+  ASSERT_TRUE(malformed.ok()) << malformed.status().message();
+  EXPECT_NE(PdfText(*malformed, dir_ / "malformed.pdf").find("Ana"), std::string::npos);
+}
+
+// A statement longer than a page flows onto the next, each page with its footer.
+TEST_F(StatementsTest, PdfFlowsOntoMorePagesWithTheirFooters) {
+  StatementDocument doc;
+  doc.title = "Annual statement";
+  doc.party = "Ana Diaz, account " + ana_.ToString();
+  doc.period = "2026";
+  StatementTable t;
+  t.title = "By hiring entity";
+  t.columns = {"Hiring entity", "Amount"};
+  for (int i = 1; i <= 120; ++i) {
+    t.rows.push_back({{"entity " + std::to_string(i)}, {std::to_string(i) + ".00", true}});
+  }
+  t.total = {{"Total"}, {"7260.00", true}};  // 120 x 121 / 2
+  doc.tables.push_back(t);
+  auto pdf = RenderPdf(doc);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().message();
+  const std::string text = PdfText(*pdf, dir_ / "long.pdf");
+  EXPECT_NE(text.find("page 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("page 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("entity 120"), std::string::npos) << text;
+  EXPECT_NE(text.find("$120.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("$7,260.00"), std::string::npos) << text;
+  const std::string first_page = text.substr(0, text.find('\f'));
+  EXPECT_NE(first_page.find("entity 1 "), std::string::npos) << first_page;
+  EXPECT_EQ(first_page.find("entity 120"), std::string::npos) << first_page;
+}
+
 TEST_F(StatementsTest, RefusesBadInputWithAClearMessage) {
   auto bad = BuildWorkerMonthlyNotice(*store_, ana_, "2026-13");
   ASSERT_FALSE(bad.ok());
