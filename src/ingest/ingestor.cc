@@ -131,6 +131,9 @@ Status Ingestor::Flush() {
   staged_reports_.clear();
   staged_replaced_.clear();
   staged_day_hours_.clear();
+  // Answers read for a chunk before its staged reports reached the store are stale now.
+  fetched_reports_.clear();
+  fetched_day_hours_.clear();
   if (!st.ok()) {
     open_ = false;  // the store rolled the batch back
     totals_.reset();
@@ -301,6 +304,10 @@ ReportResult Ingestor::AddOne(const IncomingReport& in) {
   totals_->Apply(entry);
   if (replaced) {
     entry = BuildCorrection(std::move(reversal), std::move(entry));
+    if (Status kept = KeepPaidOut(&entry); !kept.ok()) {
+      if (totals_) totals_->Apply(entry, -1);  // gone if the flush failed
+      return reject({{in.row, "", kept.message()}});
+    }
     staged_replaced_[ReportKey(r.entity, r.replaces)] = r.report_id;
     // The replaced report's hours leave its day.
     const WorkReport& old = replaced->entry.report;
@@ -313,6 +320,26 @@ ReportResult Ingestor::AddOne(const IncomingReport& in) {
   if (return_entries_) out.entry = entry;
   Stage(std::move(entry));
   return out;
+}
+
+Status Ingestor::KeepPaidOut(Entry* correction) {
+  std::map<std::pair<std::string, Unit>, int64_t> change;
+  for (const Leg& l : correction->legs) {
+    if (WorkerOfAccount(l.account).valid()) change[{l.account, l.unit}] += l.amount;
+  }
+  bool flushed = false;
+  for (const auto& [account, amount] : change) {
+    if (amount >= 0) continue;
+    if (!flushed) {
+      RETURN_IF_ERROR(Flush());
+      flushed = true;
+    }
+    ASSIGN_OR_RETURN(int64_t balance, store_.Balance(account.first));
+    if (balance + amount < 0) {
+      accrue::KeepPaidOut(correction, account.first, account.second, -(balance + amount));
+    }
+  }
+  return Status::Ok();
 }
 
 // The entry's effect on running totals is already applied.

@@ -12,6 +12,10 @@
 // Abort() to leave the ledger exactly as it was. The caller decides all-or-nothing versus
 // partial by whether it commits after a refusal.
 //
+// A correction never takes a worker's account below zero: what it would take back that was
+// already paid out is kept (ledger/ledger.h, KeepPaidOut). To read such an account's balance
+// with the batch so far, the staged entries are flushed first.
+//
 // A worker's withholding consents (contributions/contributions.h) apply to their reports as
 // voluntary programs of their own, read once per chunk for the chunk's workers.
 #pragma once
@@ -91,6 +95,8 @@ class Ingestor {
   void Prefetch(std::span<const IncomingReport> chunk);
   std::optional<Date> TodayAt(const Jurisdiction& j);
   void Stage(Entry entry);
+  // Adds to `correction` what it may not take back from each worker account it lowers.
+  Status KeepPaidOut(Entry* correction);
 
   Store& store_;
   const Registry& registry_;

@@ -129,6 +129,50 @@ Entry BuildCorrection(Entry reversal, Entry fresh) {
   return e;
 }
 
+namespace {
+
+// Who pays into a payer account: the one BuildEntry charged for it.
+Payer PayerOfAccount(const std::string& key) {
+  if (key.starts_with("G/")) return Payer::kGovernment;
+  if (key.ends_with("/withheld")) return Payer::kWorker;
+  return Payer::kHiringEntity;
+}
+
+}  // namespace
+
+void KeepPaidOut(Entry* correction, const std::string& account, Unit unit, int64_t amount) {
+  if (amount <= 0) throw std::logic_error("KeepPaidOut needs a positive amount");
+  const std::vector<Leg>& legs = correction->legs;
+  const size_t own = correction->reversed_legs;
+  // The payer: the corrected report's largest charge in this unit, else the replaced report's
+  // largest refund.
+  const Leg* payer = nullptr;
+  for (size_t i = own; i < legs.size(); ++i) {
+    const Leg& l = legs[i];
+    if (l.unit == unit && !WorkerOfAccount(l.account).valid() && l.amount < 0 &&
+        (payer == nullptr || l.amount < payer->amount))
+      payer = &l;
+  }
+  for (size_t i = 0; payer == nullptr && i < own; ++i) {
+    const Leg& l = legs[i];
+    if (l.unit == unit && !WorkerOfAccount(l.account).valid() && l.amount > 0) payer = &l;
+  }
+  const Leg* reversed = nullptr;
+  for (size_t i = 0; i < own && reversed == nullptr; ++i) {
+    if (legs[i].account == account && legs[i].unit == unit) reversed = &legs[i];
+  }
+  if (payer == nullptr || reversed == nullptr) {
+    throw std::logic_error("a correction takes back " + account + " without a payer to keep it");
+  }
+  const std::string payer_account = payer->account;
+  const std::string rule = reversed->rule;
+  const std::string what = unit == Unit::kHours ? Hours::FromUnits(amount).ToString() + " h"
+                                                : Money::FromUnits(amount).ToString();
+  correction->legs.push_back(Leg{account, unit, amount, rule, PayerOfAccount(payer_account), 0, "",
+                                 "kept: " + what + " was already paid out"});
+  correction->legs.push_back(Leg{payer_account, unit, -amount, "", {}, 0, "", ""});
+}
+
 Entry BuildPayout(const Payout& p) {
   Entry e;
   e.kind = EntryKind::kPayout;
@@ -218,8 +262,8 @@ std::string EncodeLegs(const Entry& entry, Dictionary& dict) {
 }
 
 Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry) {
-  const Status bad = Status::Corruption("entry " + entry->report.entity + "/" +
-                                        entry->report.report_id + " has malformed legs");
+  Status bad = Status::Corruption("entry " + entry->report.entity + "/" + entry->report.report_id +
+                                  " has malformed legs");
   auto string_or_empty = [&](uint64_t id, std::string* out) -> Status {
     if (id == 0) return Status::Ok();
     ASSIGN_OR_RETURN(*out, dict.String(id));

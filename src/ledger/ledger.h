@@ -5,6 +5,10 @@
 // carries the exact reversal of the replaced report's legs plus the new ones. Balances and
 // running totals are derived from legs and deltas, so `verify` can recompute them.
 //
+// A worker's balance never goes below zero. A correction that would take back more than an
+// account holds (the money or hours were already paid out) keeps the difference: a held-back
+// leg puts it on the worker's account and leaves it owed by the payer (KeepPaidOut).
+//
 // Account keys (one unit each):
 //   W/<account>/<benefit>          a worker's money for a benefit
 //   W/<account>/<benefit>/h        a worker's leave hours for a benefit
@@ -98,6 +102,12 @@ Entry BuildEntry(const WorkReport& report, const Evaluation& eval);
 Entry BuildReversal(const Entry& replaced);
 // The correction entry: `reversal` (from BuildReversal) followed by `fresh`'s legs and deltas.
 Entry BuildCorrection(Entry reversal, Entry fresh);
+// Keeps `amount` (> 0) on a worker's `account` that `correction` would otherwise take back,
+// because it was already paid out: adds a leg crediting the account (with the rule of the
+// reversed leg) and one charging the payer — the corrected report's payer account of the same
+// unit, or the replaced report's when the corrected report has none. Both go after the
+// reversal, so correcting the correction undoes them with the rest of its own part.
+void KeepPaidOut(Entry* correction, const std::string& account, Unit unit, int64_t amount);
 
 // One approved payout: `hours` of a leave benefit and/or `money` from a benefit's account.
 struct Payout {

@@ -341,6 +341,89 @@ TEST_P(ClaimsTest, APayoutDrawsOnTheFundsItsProviderHoldsAndAdvancesTheRest) {
             tampered->end());
 }
 
+// A correction never takes an account below zero: what was already paid out stays paid and
+// the payer keeps owing it.
+//   Ana takes 8 h of sick leave, paid 61.25 (all her sick-leave cash; 8 x 20.2564 = 162.05 is
+//   more): 0.00 and 0.166666 h are left. rideco then corrects her first day, a0 (10 h, 200.00),
+//   to 1 h and 20.00. Her sick-leave cash would go back by 10 x 0.25 - 1 x 0.25 = 2.25, but the
+//   account holds nothing: the 2.25 is kept and rideco owes it, so January's bill is
+//   (160 - 10 + 1) x 2.00 + 2.25 = 304.25. Her hours would fall by more than 0.166666: they stop
+//   at 0. Correcting back to 10 h undoes the kept part with the rest: rideco owes 320.00 again.
+TEST_P(ClaimsTest, ACorrectionNeverTakesBackWhatWasPaidOut) {
+  RecordAnasWork();
+  auto leave = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "8"),
+                        D("2026-04-10"));
+  ASSERT_TRUE(leave.ok()) << leave.status().message();
+  EXPECT_EQ(leave->amount.ToString(2), "61.25");
+  ASSERT_TRUE(Approve(*store_, "cascade", leave->id, D("2026-04-14")).ok());
+  EXPECT_EQ(MoneyOf(ana_, "sick_leave"), "0.00");
+  EXPECT_EQ(HoursOf(ana_, "sick_leave"), "0.166666");
+  const int64_t health_before = BalanceUnits(ana_, "health", Unit::kMoney);
+
+  WorkReport fix = Report("rideco", "a0-fix", ana_, D("2026-01-05"), "1", "20.00");
+  fix.replaces = "a0";
+  Ingest({fix});
+  EXPECT_EQ(BalanceUnits(ana_, "sick_leave", Unit::kMoney), 0);
+  EXPECT_EQ(BalanceUnits(ana_, "sick_leave", Unit::kHours), 0);
+  EXPECT_LT(BalanceUnits(ana_, "health", Unit::kMoney), health_before);  // nothing paid out
+  EXPECT_EQ(*store_->Balance("E/rideco/2026-01/employer"), -Dollars("304.25").units());
+  auto found = store_->FindReport("rideco", "a0-fix");
+  ASSERT_TRUE(found.ok() && *found);
+  int kept = 0;
+  for (const Leg& l : (*found)->entry.legs) {
+    if (l.note.starts_with("kept: ")) {
+      ++kept;
+      EXPECT_EQ(l.account, WorkerAccount(ana_, "sick_leave", l.unit));
+      EXPECT_EQ(l.rule, "us-wa-seattle-portable@2026-01-01/" +
+                            std::string(l.unit == Unit::kHours ? "accrual.sick_leave" : "hourly"));
+    }
+  }
+  EXPECT_EQ(kept, 2);  // money and hours
+  ExpectVerifies();
+
+  WorkReport back = Report("rideco", "a0-back", ana_, D("2026-01-05"), "10", "200.00");
+  back.replaces = "a0-fix";
+  Ingest({back});
+  EXPECT_EQ(*store_->Balance("E/rideco/2026-01/employer"), -Dollars("320.00").units());
+  EXPECT_EQ(BalanceUnits(ana_, "sick_leave", Unit::kMoney), 0);
+  EXPECT_GE(BalanceUnits(ana_, "sick_leave", Unit::kHours), 0);
+  EXPECT_EQ(BalanceUnits(ana_, "health", Unit::kMoney), health_before);
+  ExpectVerifies();
+}
+
+// Reading an account's balance mid-chunk flushes what the chunk staged: a resend and the
+// 24-hour day are still judged against everything before them.
+TEST_P(ClaimsTest, AChunkThatKeepsPaidOutMoneyStillSeesItsOwnReports) {
+  RecordAnasWork();
+  auto leave = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "8"),
+                        D("2026-04-10"));
+  ASSERT_TRUE(leave.ok()) << leave.status().message();
+  ASSERT_TRUE(Approve(*store_, "cascade", leave->id, D("2026-04-14")).ok());
+
+  WorkReport fix = Report("rideco", "a0-fix", ana_, D("2026-01-05"), "1", "20.00");
+  fix.replaces = "a0";
+  const WorkReport extra = Report("rideco", "may-1", ana_, D("2026-05-04"), "20", "300.00");
+  const WorkReport over = Report("rideco", "may-2", ana_, D("2026-05-04"), "5", "60.00");
+  const std::vector<IncomingReport> chunk = {
+      {1, extra, {}}, {2, fix, {}}, {3, extra, {}}, {4, over, {}}};
+  Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now());
+  ASSERT_TRUE(ingestor.Begin().ok());
+  auto results = ingestor.AddChunk(chunk);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].outcome, Outcome::kRecorded);
+  EXPECT_EQ(results[1].outcome, Outcome::kCorrected);
+  EXPECT_EQ(results[2].outcome, Outcome::kAlreadyRecorded);
+  ASSERT_EQ(results[3].outcome, Outcome::kRejected);
+  EXPECT_EQ(results[3].errors.at(0).field, "hours");
+  ASSERT_TRUE(ingestor.Commit("test").ok());
+  auto may = store_->HoursOnDay(ana_, "rideco", D("2026-05-04"));
+  ASSERT_TRUE(may.ok());
+  EXPECT_EQ(*may, H("20").units());
+  // May's 20 x 0.25 = 5.00, staged before the correction, covers its 2.25: nothing is kept.
+  EXPECT_EQ(BalanceUnits(ana_, "sick_leave", Unit::kMoney), Dollars("2.75").units());
+  ExpectVerifies();
+}
+
 TEST_P(ClaimsTest, LeavePayIsAtMostTheCashTheLeaveAccountHolds) {
   RecordAnasWork();
   auto r = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "6"),
