@@ -5,6 +5,7 @@
 // rules live there, with today's date taken from the API's clock.
 #include <map>
 
+#include "aggregates/aggregates.h"
 #include "api/api.h"
 #include "benefits/benefits.h"
 #include "benefits/funding.h"
@@ -327,7 +328,8 @@ std::optional<HttpResponse> ReservesRoute(Api& api, Call&) {
 }
 
 // Contributions credited to workers, by month of work, jurisdiction, program, benefit and payer
-// (corrections net out: a reversal counts against the month it reverses).
+// (aggregates/aggregates.h: corrections net out, a reversal counting against the month it
+// reverses).
 std::optional<HttpResponse> Aggregates(Api& api, Call& call) {
   auto month = [&](const std::string& name, YearMonth fallback) -> std::optional<YearMonth> {
     if (!call.request.HasQuery(name)) return fallback;
@@ -341,40 +343,17 @@ std::optional<HttpResponse> Aggregates(Api& api, Call& call) {
     return Problem(400, "bad_query", "from and to must be months YYYY-MM, from ≤ to, ≤ 10 years",
                    {{"from", "bad range"}});
   }
-  struct Key {
-    std::string month, jurisdiction, program, benefit, payer;
-    auto operator<=>(const Key&) const = default;
-  };
-  std::map<Key, MoneySum> sums;
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
-  Status st = conn->ScanEntries(
-      from->FirstDay(), Date::FromDays(to->Plus(1).FirstDay().days() - 1),
-      [&](const StoredEntry& e) {
-        const WorkReport& r = e.entry.report;
-        if (e.entry.kind == EntryKind::kPayout) return Status::Ok();  // money out, not paid in
-        // A match carries its paying jurisdiction; a one-off names no program (no rule).
-        for (const Leg& leg : e.entry.legs) {
-          if (leg.unit != Unit::kMoney || leg.rule.empty() ||
-              !WorkerOfAccount(leg.account).valid()) {
-            continue;
-          }
-          const size_t slash = leg.account.find('/', 2);
-          const std::string benefit = leg.account.substr(slash + 1);
-          sums[{r.work_date.MonthKey(), r.jurisdiction, leg.rule.substr(0, leg.rule.find('@')),
-                benefit, PayerName(leg.payer)}]
-              .Add(Money::FromUnits(leg.amount));
-        }
-        return Status::Ok();
-      });
-  if (!st.ok()) return FromStatus(st);
+  ASSIGN_OR_RETURN_RESPONSE(auto sums,
+                            aggregates::Contributions(*conn, from->ToString(), to->ToString()));
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& [k, sum] : sums) {
-    rows.push_back({{"month", k.month},
-                    {"jurisdiction", k.jurisdiction},
-                    {"program", k.program},
-                    {"benefit", k.benefit},
-                    {"payer", k.payer},
-                    {"amount", sum.ToFixed(2)}});
+  for (const aggregates::Row& r : sums) {
+    rows.push_back({{"month", r.month},
+                    {"jurisdiction", r.jurisdiction},
+                    {"program", r.program},
+                    {"benefit", r.benefit},
+                    {"payer", r.payer},
+                    {"amount", r.amount.ToFixed(2)}});
   }
   return JsonResponse(200, {{"from", from->ToString()}, {"to", to->ToString()}, {"rows", rows}});
 }

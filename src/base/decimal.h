@@ -110,6 +110,11 @@ std::vector<int64_t> AllocateUnits(int64_t total, std::span<const int64_t> weigh
 // A 128-bit accumulator for totals across many accounts (program- or state-wide sums).
 class MoneySum {
  public:
+  static MoneySum FromUnits(__int128 units) {
+    MoneySum s;
+    s.sum_ = units;
+    return s;
+  }
   void Add(Money m) { sum_ += m.units(); }
   void Add(const MoneySum& o) { sum_ += o.sum_; }
   __int128 units() const { return sum_; }

@@ -3,9 +3,11 @@
 
 #include <fstream>
 
+#include "aggregates/aggregates.h"
 #include "benefits/funding.h"
 #include "cli/commands.h"
 #include "csv/csv_reader.h"
+#include "eligibility/eligibility.h"
 #include "ingest/csv_ingest.h"
 #include "ingest/report_csv.h"
 #include "ledger/account_view.h"
@@ -170,6 +172,44 @@ int Verify(const Globals& g) {
   return v->problems.empty() ? 0 : 2;
 }
 
+// Contributions credited to workers by month, jurisdiction, program, benefit and payer.
+int Aggregates(const Globals& g, const std::string& from_text, const std::string& to_text) {
+  OR_FAIL(Date today, TodayIn("UTC", std::chrono::system_clock::now()));
+  YearMonth to = YearMonth::Of(today);
+  if (!to_text.empty()) {
+    OR_FAIL(to, YearMonth::Parse(to_text));
+  }
+  YearMonth from = to.Plus(-11);
+  if (!from_text.empty()) {
+    OR_FAIL(from, YearMonth::Parse(from_text));
+  }
+  if (to < from) {
+    return Fail(Status::Invalid("--from " + from.ToString() + " is after --to " + to.ToString()));
+  }
+  return WithStore(g, [&](Store& store) {
+    OR_FAIL(auto rows, aggregates::Contributions(store, from.ToString(), to.ToString()));
+    if (g.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const aggregates::Row& r : rows) {
+        out.push_back({{"month", r.month},
+                       {"jurisdiction", r.jurisdiction},
+                       {"program", r.program},
+                       {"benefit", r.benefit},
+                       {"payer", r.payer},
+                       {"amount", r.amount.ToFixed(2)}});
+      }
+      PrintJson({{"from", from.ToString()}, {"to", to.ToString()}, {"rows", out}});
+      return 0;
+    }
+    Table t({"Month", "Jurisdiction", "Program", "Benefit", "Payer", "Amount"});
+    for (const aggregates::Row& r : rows) {
+      t.Add({r.month, r.jurisdiction, r.program, r.benefit, r.payer, r.amount.ToFixed(2)});
+    }
+    t.Print(std::cout);
+    return 0;
+  });
+}
+
 void AddLedgerCommands(CLI::App& app, Globals& g, int& status) {
   static IngestArgs ingest_args;
   auto* ingest = app.add_subcommand("ingest", "Record a work-report CSV file");
@@ -195,6 +235,14 @@ void AddLedgerCommands(CLI::App& app, Globals& g, int& status) {
   explain->add_option("--benefit", explain_benefit, "Only this benefit");
   explain->callback(
       [&g, &status] { status = Explain(g, explain_account, explain_benefit, SIZE_MAX); });
+
+  static std::string aggregates_from, aggregates_to;
+  auto* aggregates = app.add_subcommand(
+      "aggregates", "Contributions by month, jurisdiction, program, benefit and payer");
+  AddGlobalOptions(aggregates, g);
+  aggregates->add_option("--from", aggregates_from, "First month YYYY-MM (default: --to less 11)");
+  aggregates->add_option("--to", aggregates_to, "Last month YYYY-MM (default: this month, UTC)");
+  aggregates->callback([&g, &status] { status = Aggregates(g, aggregates_from, aggregates_to); });
 
   auto* verify = app.add_subcommand("verify", "Recompute every balance and check the hash chain");
   AddGlobalOptions(verify, g);

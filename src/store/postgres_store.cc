@@ -480,6 +480,7 @@ class PostgresStore : public Store {
   void EndReadTransaction() override;
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;
+  Result<std::vector<StoredEntry>> EntriesAfter(int64_t after_seq, int64_t limit) override;
   Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
   Result<VerifyResult> Verify() override;
 
@@ -1163,6 +1164,19 @@ Status PostgresStore::ScanEntries(Date from, Date to,
       after = e.seq;
     }
   }
+}
+
+Result<std::vector<StoredEntry>> PostgresStore::EntriesAfter(int64_t after_seq, int64_t limit) {
+  RETURN_IF_ERROR(Connected());
+  ASSIGN_OR_RETURN(PgResult r, db_->Query(std::string("SELECT ") + kEntryColumns +
+                                              " FROM entries WHERE seq > $1 ORDER BY seq LIMIT $2",
+                                          PgParams().Int(after_seq).Int(limit)));
+  std::vector<StoredEntry> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(r, i, dict_));
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 Result<VerifyResult> PostgresStore::Verify() {

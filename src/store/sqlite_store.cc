@@ -338,6 +338,7 @@ class SqliteStore : public Store {
   SqlConn& sql() override { return sql_; }
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;
+  Result<std::vector<StoredEntry>> EntriesAfter(int64_t after_seq, int64_t limit) override;
   Result<int64_t> CountEntries() override {
     db_->ResetAll();
     return Count("SELECT count(*) FROM entries");
@@ -970,6 +971,23 @@ Status SqliteStore::ScanEntries(Date from, Date to,
     for (const StoredEntry& e : page) RETURN_IF_ERROR(fn(e));
     after = page.back().seq;
   }
+}
+
+Result<std::vector<StoredEntry>> SqliteStore::EntriesAfter(int64_t after_seq, int64_t limit) {
+  static const std::string kSql =
+      std::string("SELECT ") + kEntryColumns + " FROM entries WHERE seq>?1 ORDER BY seq LIMIT ?2";
+  db_->ResetAll();
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
+  s->Bind(1, after_seq).Bind(2, limit);
+  std::vector<StoredEntry> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+    out.push_back(std::move(e));
+  }
+  db_->ResetAll();
+  return out;
 }
 
 Result<VerifyResult> SqliteStore::Verify() {

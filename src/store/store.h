@@ -150,6 +150,10 @@ class Store {
   // the hot path.
   virtual Status ScanEntries(Date from, Date to,
                              const std::function<Status(const StoredEntry&)>& fn) = 0;
+  // At most `limit` entries after ledger position `after_seq`, in ledger order: for modules
+  // that fold the ledger into tables of their own a page at a time. Batches commit in ledger
+  // order, so an entry committed later never has a smaller seq than one already read.
+  virtual Result<std::vector<StoredEntry>> EntriesAfter(int64_t after_seq, int64_t limit) = 0;
 
  protected:
   // The engine's side of BeginRead(): whether a transaction is open already (a ledger batch:

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "base/account_number.h"
 #include "base/date.h"
 #include "base/decimal.h"
+#include "store/store.h"
 #include "testing/cli_runner.h"
 
 namespace accrue {
@@ -535,6 +537,54 @@ TEST_F(IngestCliTest, DuplicateRowsInOneNewFileAreRecordedOnce) {
 
 // A correction reverses the old report and records the new one: the balance is exactly what
 // the new report alone gives. A replaced report cannot be corrected again.
+// `accrue aggregates`: March has Ann's 8 h (16.00) and Bob's 4 h (8.00), health half of each;
+// ann-1 corrected to 5 h in April leaves March only Bob's 8.00 and April 10.00. Bad months are
+// refused before anything is opened, so no aggregate table is written.
+TEST_F(IngestCliTest, AggregatesSumTheProgramByMonthAndRefuseBadMonths) {
+  ASSERT_EQ(Ingest("reports.csv", {AnnGood(), BobGood()}).exit_code, 0);
+  const CliResult reversed = db_.Run({"aggregates", "--from", "2026-05", "--to", "2026-03"});
+  EXPECT_EQ(reversed.exit_code, 1) << reversed.Describe();
+  EXPECT_EQ(reversed.err, "accrue: --from 2026-05 is after --to 2026-03\n");
+  const CliResult bad = db_.Run({"aggregates", "--to", "2026-13"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.Describe();
+  EXPECT_EQ(bad.err, "accrue: '2026-13' is not a month such as 2026-11\n");
+  {
+    auto store = OpenSqliteStore(db_.db());
+    ASSERT_TRUE(store.ok());
+    auto tables = (*store)->sql().Query(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'contribution_aggregates'");
+    ASSERT_TRUE(tables.ok());
+    EXPECT_EQ(tables->at(0).Int(0), 0);
+  }
+
+  auto by_month = [&](const std::string& from, const std::string& to) {
+    const CliResult r = db_.Run({"aggregates", "--from", from, "--to", to, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+    std::map<std::string, MoneySum> total, health;
+    const nlohmann::json parsed = nlohmann::json::parse(r.out);
+    for (const auto& row : parsed.at("rows")) {
+      EXPECT_EQ(row.at("program"), "us-wa-seattle-portable");
+      EXPECT_EQ(row.at("payer"), "hiring_entity");
+      const Money amount = *Money::Parse(row.at("amount").get<std::string>());
+      const auto month = row.at("month").get<std::string>();
+      total[month].Add(amount);
+      if (row.at("benefit") == "health") health[month].Add(amount);
+    }
+    std::map<std::string, std::string> out;
+    for (const auto& [m, sum] : total) out[m] = sum.ToFixed(2) + " health " + health[m].ToFixed(2);
+    return out;
+  };
+  using Months = std::map<std::string, std::string>;
+  EXPECT_EQ(by_month("2026-03", "2026-03"), (Months{{"2026-03", "24.00 health 12.00"}}));
+  ASSERT_EQ(Ingest("fix.csv", {Row("ann-1-fix", Ann(), "2026-04-01", "5", "105.00", "rideco",
+                                   "US-WA-SEATTLE", "ann-1")})
+                .exit_code,
+            0);
+  EXPECT_EQ(by_month("2026-01", "2026-12"),
+            (Months{{"2026-03", "8.00 health 4.00"}, {"2026-04", "10.00 health 5.00"}}));
+  EXPECT_EQ(by_month("2026-04", "2026-04"), (Months{{"2026-04", "10.00 health 5.00"}}));
+}
+
 TEST_F(IngestCliTest, CorrectionLeavesOnlyTheNewReport) {
   ASSERT_EQ(Ingest("reports.csv", {AnnGood(), BobGood()}).exit_code, 0);
   // ann-1 (8 h) becomes 5 h: 5 x 2.00 = 10.00 -> health 5.00, workers_comp 1.75,

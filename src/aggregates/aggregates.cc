@@ -1,0 +1,178 @@
+// Contribution aggregates folded from the ledger into a table of their own.
+#include "aggregates/aggregates.h"
+
+#include <map>
+#include <stdexcept>
+
+#include "ledger/ledger.h"
+#include "policy/policy.h"
+#include "store/sql.h"
+
+namespace accrue::aggregates {
+namespace {
+
+struct Key {
+  std::string month, jurisdiction, program, benefit, payer;
+  auto operator<=>(const Key&) const = default;
+};
+using Sums = std::map<Key, __int128>;
+
+std::string Int128ToText(__int128 v) {
+  if (v == 0) return "0";
+  const bool negative = v < 0;
+  unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v) : v;
+  std::string digits;
+  for (; u != 0; u /= 10) digits.insert(digits.begin(), static_cast<char>('0' + (u % 10)));
+  return negative ? "-" + digits : digits;
+}
+
+Result<__int128> TextToInt128(const std::string& text) {
+  size_t i = text.starts_with("-") ? 1 : 0;
+  if (i == text.size() || text.size() > 40) return Status::Corruption("aggregate '" + text + "'");
+  __int128 v = 0;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return Status::Corruption("aggregate '" + text + "'");
+    v = v * 10 + (text[i] - '0');
+  }
+  return text.starts_with("-") ? -v : v;
+}
+
+// Where a leg counts: the work's month and jurisdiction.
+struct Place {
+  std::string month, jurisdiction;
+};
+
+// Adds the money an entry credited to workers under a program.
+Status AddEntry(Store& store, const StoredEntry& stored, Sums* sums) {
+  const Entry& e = stored.entry;
+  if (e.kind == EntryKind::kPayout) return Status::Ok();  // money out, not paid in
+  const Place own{e.report.work_date.MonthKey(), e.report.jurisdiction};
+  Place reversed = own;
+  if (e.reversed_legs > 0 && !e.report.replaces.empty()) {
+    ASSIGN_OR_RETURN(auto replaced, store.FindReport(e.report.entity, e.report.replaces));
+    if (replaced) {
+      const WorkReport& r = replaced->entry.report;
+      reversed = {r.work_date.MonthKey(), r.jurisdiction};
+    }
+  }
+  for (size_t i = 0; i < e.legs.size(); ++i) {
+    const Leg& leg = e.legs[i];
+    // A one-off names no program (no rule); a match names its program and the government.
+    if (leg.unit != Unit::kMoney || leg.rule.empty() || !WorkerOfAccount(leg.account).valid()) {
+      continue;
+    }
+    const Place& at = i < e.reversed_legs ? reversed : own;
+    (*sums)[{at.month, at.jurisdiction, leg.rule.substr(0, leg.rule.find('@')),
+             leg.account.substr(leg.account.find('/', 2) + 1), PayerName(leg.payer)}] += leg.amount;
+  }
+  return Status::Ok();
+}
+
+Status EnsureSchema(Store& store) {
+  return MigrateModule(
+      store.sql(), "aggregates",
+      {{1,
+        "CREATE TABLE aggregate_mark(id BIGINT PRIMARY KEY, seq BIGINT NOT NULL);"
+        "INSERT INTO aggregate_mark(id, seq) VALUES(1, 0);"
+        "CREATE TABLE contribution_aggregates(month TEXT NOT NULL, jurisdiction TEXT NOT NULL,"
+        " program TEXT NOT NULL, benefit TEXT NOT NULL, payer TEXT NOT NULL,"
+        " units TEXT NOT NULL, PRIMARY KEY(month, jurisdiction, program, benefit, payer));"}});
+}
+
+// Adds `sums` to the table's rows.
+Status WriteSums(SqlConn& sql, const Sums& sums) {
+  for (const auto& [k, units] : sums) {
+    const std::vector<SqlValue> key = {k.month, k.jurisdiction, k.program, k.benefit, k.payer};
+    ASSIGN_OR_RETURN(auto rows, sql.Query("SELECT units FROM contribution_aggregates WHERE month "
+                                          "= $1 AND jurisdiction = $2 AND program = $3 AND "
+                                          "benefit = $4 AND payer = $5",
+                                          key));
+    __int128 total = units;
+    if (!rows.empty()) {
+      ASSIGN_OR_RETURN(__int128 before, TextToInt128(rows[0].Text(0)));
+      total += before;
+    }
+    std::vector<SqlValue> params = key;
+    params.emplace_back(Int128ToText(total));
+    RETURN_IF_ERROR(sql.Query(rows.empty() ? "INSERT INTO contribution_aggregates(month, "
+                                             "jurisdiction, program, benefit, payer, units) "
+                                             "VALUES($1, $2, $3, $4, $5, $6)"
+                                           : "UPDATE contribution_aggregates SET units = $6 "
+                                             "WHERE month = $1 AND jurisdiction = $2 AND "
+                                             "program = $3 AND benefit = $4 AND payer = $5",
+                              params)
+                        .status());
+  }
+  return Status::Ok();
+}
+
+// Folds one page of entries committed since the last fold; false once there were none left.
+Result<bool> FoldStep(Store& store, int64_t step) {
+  SqlConn& sql = store.sql();
+  bool more = false;
+  RETURN_IF_ERROR(InSqlTransaction(sql, [&]() -> Status {
+    // The lock row: one folder at a time, so no entry is counted twice.
+    RETURN_IF_ERROR(sql.Query("UPDATE aggregate_mark SET seq = seq WHERE id = 1").status());
+    ASSIGN_OR_RETURN(auto mark, sql.Query("SELECT seq FROM aggregate_mark WHERE id = 1"));
+    ASSIGN_OR_RETURN(auto page, store.EntriesAfter(mark.at(0).Int(0), step));
+    if (page.empty()) return Status::Ok();
+    Sums sums;
+    for (const StoredEntry& e : page) RETURN_IF_ERROR(AddEntry(store, e, &sums));
+    RETURN_IF_ERROR(WriteSums(sql, sums));
+    more = static_cast<int64_t>(page.size()) == step;
+    return sql.Query("UPDATE aggregate_mark SET seq = $1 WHERE id = 1", {page.back().seq}).status();
+  }));
+  return more;
+}
+
+std::vector<Row> RowsOf(const Sums& sums) {
+  std::vector<Row> out;
+  for (const auto& [k, units] : sums) {
+    if (units == 0) continue;
+    Row r{k.month, k.jurisdiction, k.program, k.benefit, k.payer, {}};
+    r.amount = MoneySum::FromUnits(units);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+Status Fold(Store& store, int64_t step) {
+  if (step <= 0) throw std::invalid_argument("a fold step must be positive");
+  RETURN_IF_ERROR(EnsureSchema(store));
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, FoldStep(store, step));
+    if (!more) return Status::Ok();
+  }
+}
+
+Result<std::vector<Row>> Contributions(Store& store, const std::string& from,
+                                       const std::string& to) {
+  RETURN_IF_ERROR(Fold(store));
+  ASSIGN_OR_RETURN(auto rows, store.sql().Query("SELECT month, jurisdiction, program, benefit, "
+                                                "payer, units FROM contribution_aggregates WHERE "
+                                                "month BETWEEN $1 AND $2",
+                                                {from, to}));
+  Sums sums;
+  for (const SqlRow& r : rows) {
+    ASSIGN_OR_RETURN(__int128 units, TextToInt128(r.Text(5)));
+    sums[{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4)}] = units;
+  }
+  return RowsOf(sums);
+}
+
+Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const std::string& to) {
+  Sums sums;
+  int64_t after = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto page, store.EntriesAfter(after, kFoldStep));
+    for (const StoredEntry& e : page) RETURN_IF_ERROR(AddEntry(store, e, &sums));
+    if (static_cast<int64_t>(page.size()) < kFoldStep) break;
+    after = page.back().seq;
+  }
+  std::erase_if(sums, [&](const auto& kv) { return kv.first.month < from || kv.first.month > to; });
+  return RowsOf(sums);
+}
+
+}  // namespace accrue::aggregates

@@ -1,0 +1,188 @@
+// Contribution aggregates over both engines, with sums worked by hand.
+//
+// Ana drives for rideco in Seattle (us-wa-seattle-portable: 2.00 an hour, all of it the hiring
+// entity's; she is 1099, so no other program applies):
+//   s1: 2026-09-14, 10 h → 20.00 in September;  s2: 2026-10-05, 5 h → 10.00 in October.
+//   s1 corrected to 2026-11-02, 4 h → September nets to nothing, November has 8.00.
+//   A one-off of 50.00 names no program and a payout is money out: neither counts.
+#include "aggregates/aggregates.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "contributions/contributions.h"
+#include "csv/csv_reader.h"
+#include "ingest/ingestor.h"
+#include "ingest/registry_csv.h"
+#include "registry/registry.h"
+#include "testing/postgres_server.h"
+#include "testing/temp_dir.h"
+
+namespace accrue::aggregates {
+namespace {
+
+Date D(const char* text) { return *Date::Parse(text); }
+
+class AggregatesTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
+    auto reader = CsvReader::Open(std::string(ACCRUE_SOURCE_DIR) + "/policies/jurisdictions.csv");
+    ASSERT_TRUE(reader.ok());
+    auto csv = ReadJurisdictionsCsv(&*reader);
+    ASSERT_TRUE(csv.ok() && csv->errors.empty());
+    std::vector<Jurisdiction> jurisdictions;
+    for (const auto& e : csv->entries) jurisdictions.push_back(e.value);
+    ASSERT_TRUE(store_->AddJurisdictions(jurisdictions).ok());
+    auto loaded = LoadPoliciesIntoStore(*store_, std::string(ACCRUE_SOURCE_DIR) + "/policies");
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(store_->AddEntities({{"rideco", "RideCo", "rideshare", 5000}}).ok());
+    auto workers = store_->AddWorkers({{AccountNumber(), "Ana", D("1990-04-01"), "US-WA-SEATTLE"}});
+    ASSERT_TRUE(workers.ok()) << workers.status().message();
+    ana_ = workers->at(0).account;
+    auto registry = Registry::Load(*store_);
+    ASSERT_TRUE(registry.ok()) << registry.status().message();
+    registry_ = std::move(*registry);
+  }
+
+  std::unique_ptr<Store> Open() {
+    if (std::string(GetParam()) == "sqlite") {
+      auto s = OpenSqliteStore(dir_ / "a.db");
+      EXPECT_TRUE(s.ok()) << s.status().message();
+      return s.ok() ? std::move(*s) : nullptr;
+    }
+    auto& server = testing::PostgresServer::Shared();
+    EXPECT_TRUE(server.ok()) << server.error();
+    if (url_.empty()) url_ = server.NewDatabase();
+    auto s = OpenPostgresStore(url_);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+
+  WorkReport Report(const std::string& id, const char* day, int64_t hours,
+                    const std::string& replaces = "") {
+    WorkReport r;
+    r.entity = "rideco";
+    r.report_id = id;
+    r.worker = ana_;
+    r.work_date = D(day);
+    r.jurisdiction = "US-WA-SEATTLE";
+    r.hours = Hours::Whole(hours);
+    r.earnings = Money::Whole(25 * hours);
+    r.jobs = 1;
+    r.replaces = replaces;
+    return r;
+  }
+
+  void Ingest(const std::vector<WorkReport>& reports) {
+    Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now());
+    ASSERT_TRUE(ingestor.Begin().ok());
+    int64_t row = 1;
+    for (const WorkReport& r : reports) {
+      auto result = ingestor.Add(IncomingReport{row++, r, {}});
+      ASSERT_TRUE(result.outcome == Outcome::kRecorded || result.outcome == Outcome::kCorrected)
+          << r.report_id;
+    }
+    ASSERT_TRUE(ingestor.Commit("test").ok());
+  }
+
+  // The program's total per month, summed over benefits, from the folded table; and checks
+  // the table against a full recomputation.
+  std::map<std::string, std::string> ByMonth() {
+    auto rows = Contributions(*store_, "2026-01", "2026-12");
+    EXPECT_TRUE(rows.ok()) << rows.status().message();
+    auto full = Recompute(*store_, "2026-01", "2026-12");
+    EXPECT_TRUE(full.ok()) << full.status().message();
+    if (!rows.ok() || !full.ok()) return {};
+    EXPECT_EQ(*rows, *full);
+    std::map<std::string, MoneySum> sums;
+    for (const Row& r : *rows) {
+      EXPECT_EQ(r.program, "us-wa-seattle-portable");
+      EXPECT_EQ(r.jurisdiction, "US-WA-SEATTLE");
+      EXPECT_EQ(r.payer, "hiring_entity");
+      sums[r.month].Add(r.amount);
+    }
+    std::map<std::string, std::string> out;
+    for (const auto& [month, sum] : sums) out[month] = sum.ToFixed(2);
+    return out;
+  }
+
+  int64_t FoldedThrough() {
+    auto rows = store_->sql().Query("SELECT seq FROM aggregate_mark WHERE id = 1");
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows->at(0).Int(0) : -1;
+  }
+
+  testing::TempDir dir_;
+  std::string url_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Registry> registry_;
+  AccountNumber ana_;
+};
+
+TEST_P(AggregatesTest, SumsByMonthAndACorrectionCountsWhereItsReportWas) {
+  Ingest({Report("s1", "2026-09-14", 10), Report("s2", "2026-10-05", 5)});
+  using Months = std::map<std::string, std::string>;
+  EXPECT_EQ(ByMonth(), (Months{{"2026-09", "20.00"}, {"2026-10", "10.00"}}));
+  EXPECT_EQ(FoldedThrough(), 2);
+
+  Ingest({Report("s1b", "2026-11-02", 4, "s1")});
+  EXPECT_EQ(ByMonth(), (Months{{"2026-10", "10.00"}, {"2026-11", "8.00"}}));
+  EXPECT_EQ(FoldedThrough(), 3);
+
+  // Only the months asked for.
+  auto october = Contributions(*store_, "2026-10", "2026-10");
+  ASSERT_TRUE(october.ok());
+  for (const Row& r : *october) EXPECT_EQ(r.month, "2026-10");
+  EXPECT_FALSE(october->empty());
+
+  // A one-off names no program: it is recorded but not counted.
+  ASSERT_TRUE(contributions::RecordOneOff(
+                  *store_, registry_->benefits(),
+                  {ana_, "retirement", Money::Whole(50), D("2026-10-06"), "x1", "worker"},
+                  D("2026-10-07"))
+                  .ok());
+  EXPECT_EQ(ByMonth(), (Months{{"2026-10", "10.00"}, {"2026-11", "8.00"}}));
+  EXPECT_EQ(FoldedThrough(), 4);
+}
+
+TEST_P(AggregatesTest, FoldsInStepsAndNeverCountsAnEntryTwice) {
+  std::vector<WorkReport> reports;
+  for (int i = 0; i < 7; ++i) {
+    reports.push_back(Report("r" + std::to_string(i), "2026-09-01", 1));
+  }
+  Ingest(reports);
+  ASSERT_TRUE(Fold(*store_, 3).ok());  // three steps: 3, 3, 1
+  EXPECT_EQ(FoldedThrough(), 7);
+  ASSERT_TRUE(Fold(*store_, 3).ok());  // nothing new
+  EXPECT_EQ(FoldedThrough(), 7);
+  EXPECT_EQ(ByMonth(), (std::map<std::string, std::string>{{"2026-09", "14.00"}}));
+
+  // Two connections folding at once (two servers) count each entry once.
+  reports.clear();
+  for (int i = 0; i < 40; ++i) {
+    const std::string day =
+        "2026-10-" + std::string(i % 20 < 9 ? "0" : "") + std::to_string(i % 20 + 1);
+    reports.push_back(Report("t" + std::to_string(i), day.c_str(), 1));
+  }
+  Ingest(reports);
+  auto other = Open();
+  ASSERT_NE(other, nullptr);
+  Status a, b;
+  std::thread t([&] { a = Fold(*other, 2); });
+  b = Fold(*store_, 2);
+  t.join();
+  ASSERT_TRUE(a.ok()) << a.message();
+  ASSERT_TRUE(b.ok()) << b.message();
+  EXPECT_EQ(FoldedThrough(), 47);
+  EXPECT_EQ(ByMonth(),
+            (std::map<std::string, std::string>{{"2026-09", "14.00"}, {"2026-10", "80.00"}}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, AggregatesTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return std::string(info.param); });
+
+}  // namespace
+}  // namespace accrue::aggregates
