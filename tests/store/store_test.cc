@@ -1,5 +1,8 @@
-// The SQLite store: batches are atomic and durable, corrections reverse exactly, and verify
-// catches every kind of tampering with the stored ledger.
+// Both ledger engines behave alike: batches are atomic and durable, corrections reverse
+// exactly, reads in a snapshot see one state, and verify catches every kind of tampering with
+// the stored ledger. What only the PostgreSQL engine has to show is in postgres_store_test.cc.
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -8,19 +11,20 @@
 #include "ingest/registry_csv.h"
 #include "ledger/account_view.h"
 #include "registry/registry.h"
-#include "store/store.h"
+#include "store/postgres_db.h"
+#include "testing/postgres_server.h"
 #include "testing/temp_dir.h"
 
 namespace accrue {
 namespace {
 
-class StoreTest : public ::testing::Test {
+using testing::PostgresServer;
+
+class StoreTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    path_ = dir_ / "ledger.db";
-    auto s = OpenSqliteStore(path_);
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    store_ = std::move(*s);
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
     auto reader = CsvReader::Open(std::string(ACCRUE_SOURCE_DIR) + "/policies/jurisdictions.csv");
     ASSERT_TRUE(reader.ok());
     auto csv = ReadJurisdictionsCsv(&*reader);
@@ -38,6 +42,23 @@ class StoreTest : public ::testing::Test {
     auto registry = Registry::Load(*store_);
     ASSERT_TRUE(registry.ok()) << registry.status().message();
     registry_ = std::move(*registry);
+  }
+
+  bool sqlite() const { return std::string(GetParam()) == "sqlite"; }
+
+  // A new connection to the test's database.
+  std::unique_ptr<Store> Open() {
+    if (sqlite()) {
+      auto s = OpenSqliteStore(dir_ / "ledger.db");
+      EXPECT_TRUE(s.ok()) << s.status().message();
+      return s.ok() ? std::move(*s) : nullptr;
+    }
+    PostgresServer& server = PostgresServer::Shared();
+    EXPECT_TRUE(server.ok()) << server.error();
+    if (url_.empty()) url_ = server.NewDatabase();
+    auto s = OpenPostgresStore(url_);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(*s) : nullptr;
   }
 
   WorkReport Report(const std::string& id, const std::string& date, const std::string& hours) {
@@ -77,9 +98,18 @@ class StoreTest : public ::testing::Test {
     return Money();
   }
 
+  // Runs SQL on a connection of its own, as someone with direct database access would.
   void Sql(const std::string& sql) {
+    if (!sqlite()) {
+      auto db = PgDb::Open(url_);
+      ASSERT_TRUE(db.ok()) << db.status().message();
+      Status st = (*db)->Exec(sql);
+      EXPECT_TRUE(st.ok()) << st.message();
+      return;
+    }
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    const std::string path = dir_ / "ledger.db";
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     char* err = nullptr;
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_free(err);
@@ -93,13 +123,13 @@ class StoreTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::string path_;
+  std::string url_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Registry> registry_;
   AccountNumber worker_;
 };
 
-TEST_F(StoreTest, RecordsExplainsAndVerifies) {
+TEST_P(StoreTest, RecordsExplainsAndVerifies) {
   auto out = Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
   ASSERT_EQ(out[0].outcome, Outcome::kRecorded);
   ASSERT_EQ(out[1].outcome, Outcome::kRecorded);
@@ -116,7 +146,7 @@ TEST_F(StoreTest, RecordsExplainsAndVerifies) {
   EXPECT_EQ((*lines)[0].rate, "2.00/h");
 }
 
-TEST_F(StoreTest, AResendIsANoOpAndADifferentReportUnderAUsedIdIsRefused) {
+TEST_P(StoreTest, AResendIsANoOpAndADifferentReportUnderAUsedIdIsRefused) {
   Record({Report("a1", "2026-03-02", "3")});
   auto again = Record({Report("a1", "2026-03-02", "3")});
   EXPECT_EQ(again[0].outcome, Outcome::kAlreadyRecorded);
@@ -129,7 +159,7 @@ TEST_F(StoreTest, AResendIsANoOpAndADifferentReportUnderAUsedIdIsRefused) {
   EXPECT_EQ(Balance("health").ToString(2), "3.00");
 }
 
-TEST_F(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
+TEST_P(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
   Record({Report("a1", "2026-03-02", "3")});
   WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
   fix.replaces = "a1";
@@ -154,7 +184,7 @@ TEST_F(StoreTest, ACorrectionReversesExactlyAndCannotBeRepeated) {
   EXPECT_TRUE(Problems().empty());
 }
 
-TEST_F(StoreTest, ACorrectionMovingAReportToAnotherWorkerShowsOnBoth) {
+TEST_P(StoreTest, ACorrectionMovingAReportToAnotherWorkerShowsOnBoth) {
   auto other = store_->AddWorkers(
       {Worker{AccountNumber(), "Bo", *Date::Parse("1991-05-01"), "US-WA-SEATTLE"}});
   ASSERT_TRUE(other.ok());
@@ -173,10 +203,12 @@ TEST_F(StoreTest, ACorrectionMovingAReportToAnotherWorkerShowsOnBoth) {
   ASSERT_TRUE(theirs.ok());
   ASSERT_EQ(theirs->size(), 1U);
   EXPECT_EQ((*theirs)[0].entry.report.report_id, "a1-fix");
+  EXPECT_EQ(*store_->Balance(WorkerAccount(bo, "health", Unit::kMoney)),
+            Money::Whole(1).units() * 55 / 10);
   EXPECT_TRUE(Problems().empty());
 }
 
-TEST_F(StoreTest, TwentyFourHoursADayCountsStoredStagedAndCorrectedReports) {
+TEST_P(StoreTest, TwentyFourHoursADayCountsStoredStagedAndCorrectedReports) {
   Record({Report("d1", "2026-03-02", "10")});
   auto out = Record({Report("d2", "2026-03-02", "10"), Report("d3", "2026-03-02", "4.0001")});
   EXPECT_EQ(out[0].outcome, Outcome::kRecorded);
@@ -187,18 +219,25 @@ TEST_F(StoreTest, TwentyFourHoursADayCountsStoredStagedAndCorrectedReports) {
   WorkReport fix = Report("d1-fix", "2026-03-02", "2");
   fix.replaces = "d1";
   EXPECT_EQ(Record({fix, Report("d4", "2026-03-02", "12")})[1].outcome, Outcome::kRecorded);
+  EXPECT_TRUE(Problems().empty());
 }
 
-TEST_F(StoreTest, AnAbortedBatchLeavesNothing) {
+TEST_P(StoreTest, AnAbortedBatchLeavesNothing) {
   Record({Report("a1", "2026-03-02", "3")}, /*commit=*/false);
   EXPECT_EQ(*store_->CountEntries(), 0);
   EXPECT_TRUE(Balance("health").is_zero());
   auto v = store_->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().message();
   EXPECT_EQ(v->batches, 0);
   EXPECT_TRUE(v->problems.empty());
+  // The ids the aborted batch had interned are not reused wrongly by the next one.
+  auto out = Record({Report("a2", "2026-03-02", "3")});
+  EXPECT_EQ(out[0].outcome, Outcome::kRecorded);
+  EXPECT_EQ(Balance("health").ToString(2), "3.00");
+  EXPECT_TRUE(Problems().empty());
 }
 
-TEST_F(StoreTest, AnUnbalancedEntryIsRefusedAndNothingIsWritten) {
+TEST_P(StoreTest, AnUnbalancedEntryIsRefusedAndNothingIsWritten) {
   ASSERT_TRUE(store_->Begin().ok());
   Entry e;
   e.report = Report("u1", "2026-03-02", "1");
@@ -207,9 +246,12 @@ TEST_F(StoreTest, AnUnbalancedEntryIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(st.code(), Code::kCorruption);
   EXPECT_EQ(st.message(), "entry for report rideco/u1 does not balance");
   EXPECT_EQ(*store_->CountEntries(), 0);
+  // The batch was rolled back: a new one can begin.
+  EXPECT_TRUE(store_->Begin().ok());
+  store_->Rollback();
 }
 
-TEST_F(StoreTest, VerifyDetectsAlteredReports) {
+TEST_P(StoreTest, VerifyDetectsAlteredReports) {
   Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
   Sql("UPDATE entries SET hours = hours + 1000000 WHERE report_id = 'a2'");
   auto problems = Problems();
@@ -217,7 +259,7 @@ TEST_F(StoreTest, VerifyDetectsAlteredReports) {
   EXPECT_EQ(problems[0], "batch 1: hash mismatch (its contents were altered)");
 }
 
-TEST_F(StoreTest, VerifyDetectsAlteredBalancesAndLegs) {
+TEST_P(StoreTest, VerifyDetectsAlteredBalancesAndLegs) {
   Record({Report("a1", "2026-03-02", "3")});
   Sql("UPDATE accounts SET balance = balance + 1 WHERE key LIKE 'W/%/health'");
   auto problems = Problems();
@@ -226,7 +268,7 @@ TEST_F(StoreTest, VerifyDetectsAlteredBalancesAndLegs) {
   EXPECT_NE(problems[0].find("but its legs sum to"), std::string::npos);
 }
 
-TEST_F(StoreTest, VerifyDetectsDeletedEntriesAndBrokenChains) {
+TEST_P(StoreTest, VerifyDetectsDeletedEntriesAndBrokenChains) {
   Record({Report("a1", "2026-03-02", "3")});
   Record({Report("a2", "2026-03-03", "3")});
   Record({Report("a3", "2026-03-04", "3")});
@@ -238,7 +280,7 @@ TEST_F(StoreTest, VerifyDetectsDeletedEntriesAndBrokenChains) {
   EXPECT_TRUE(saw_count);
 }
 
-TEST_F(StoreTest, VerifyDetectsARewrittenDictionary) {
+TEST_P(StoreTest, VerifyDetectsARewrittenDictionary) {
   Record({Report("a1", "2026-03-02", "3")});
   Sql("UPDATE strings SET text = '9.99/h' WHERE text = '2.00/h'");
   auto problems = Problems();
@@ -246,25 +288,28 @@ TEST_F(StoreTest, VerifyDetectsARewrittenDictionary) {
   EXPECT_EQ(problems[0], "batch 1: hash mismatch (its contents were altered)");
 }
 
-TEST_F(StoreTest, ChangedPackTextGetsANewRevision) {
+TEST_P(StoreTest, ChangedPackTextGetsANewRevision) {
   auto before = store_->LatestPacks();
   ASSERT_TRUE(before.ok());
   const StoredPack& p = before->front();
   EXPECT_EQ(*store_->PutPack(p.id, p.file, p.text), p.revision);
   EXPECT_EQ(*store_->PutPack(p.id, p.file, p.text + "\n# edited\n"), p.revision + 1);
+  auto after = store_->LatestPacks();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->size(), before->size());
 }
 
 // A view made of several reads sees one state of the ledger: a batch another connection
 // commits meanwhile appears only once the snapshot ends.
-TEST_F(StoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
+TEST_P(StoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
   Record({Report("r-1", "2026-03-02", "8")});
   ASSERT_TRUE(store_->BeginRead().ok());
   ASSERT_TRUE(store_->BeginRead().ok());  // nested: adds nothing
   EXPECT_EQ(Balance("health").ToString(2), "8.00");
   {
-    auto other = OpenSqliteStore(path_);
-    ASSERT_TRUE(other.ok()) << other.status().message();
-    Ingestor ingestor(**other, *registry_, std::chrono::system_clock::now());
+    std::unique_ptr<Store> other = Open();
+    ASSERT_NE(other, nullptr);
+    Ingestor ingestor(*other, *registry_, std::chrono::system_clock::now());
     ASSERT_TRUE(ingestor.Begin().ok());
     EXPECT_EQ(ingestor.Add(IncomingReport{2, Report("r-2", "2026-03-03", "4"), {}}).outcome,
               Outcome::kRecorded);
@@ -278,5 +323,8 @@ TEST_F(StoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
   EXPECT_EQ(Balance("health").ToString(2), "12.00");
   EXPECT_EQ(store_->WorkerEntries(worker_)->size(), 2U);
 }
+INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return std::string(info.param); });
+
 }  // namespace
 }  // namespace accrue
