@@ -12,11 +12,9 @@
 #include <thread>
 
 #include "contributions/contributions.h"
-#include "csv/csv_reader.h"
 #include "ingest/ingestor.h"
-#include "ingest/registry_csv.h"
 #include "registry/registry.h"
-#include "testing/postgres_server.h"
+#include "testing/engine_store.h"
 #include "testing/temp_dir.h"
 
 namespace accrue::aggregates {
@@ -29,15 +27,7 @@ class AggregatesTest : public ::testing::TestWithParam<const char*> {
   void SetUp() override {
     store_ = Open();
     ASSERT_NE(store_, nullptr);
-    auto reader = CsvReader::Open(std::string(ACCRUE_SOURCE_DIR) + "/policies/jurisdictions.csv");
-    ASSERT_TRUE(reader.ok());
-    auto csv = ReadJurisdictionsCsv(&*reader);
-    ASSERT_TRUE(csv.ok() && csv->errors.empty());
-    std::vector<Jurisdiction> jurisdictions;
-    for (const auto& e : csv->entries) jurisdictions.push_back(e.value);
-    ASSERT_TRUE(store_->AddJurisdictions(jurisdictions).ok());
-    auto loaded = LoadPoliciesIntoStore(*store_, std::string(ACCRUE_SOURCE_DIR) + "/policies");
-    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(testing::SeedJurisdictionsAndPolicies(*store_));
     ASSERT_TRUE(store_->AddEntities({{"rideco", "RideCo", "rideshare", 5000}}).ok());
     auto workers = store_->AddWorkers({{AccountNumber(), "Ana", D("1990-04-01"), "US-WA-SEATTLE"}});
     ASSERT_TRUE(workers.ok()) << workers.status().message();
@@ -48,17 +38,7 @@ class AggregatesTest : public ::testing::TestWithParam<const char*> {
   }
 
   std::unique_ptr<Store> Open() {
-    if (std::string(GetParam()) == "sqlite") {
-      auto s = OpenSqliteStore(dir_ / "a.db");
-      EXPECT_TRUE(s.ok()) << s.status().message();
-      return s.ok() ? std::move(*s) : nullptr;
-    }
-    auto& server = testing::PostgresServer::Shared();
-    EXPECT_TRUE(server.ok()) << server.error();
-    if (url_.empty()) url_ = server.NewDatabase();
-    auto s = OpenPostgresStore(url_);
-    EXPECT_TRUE(s.ok()) << s.status().message();
-    return s.ok() ? std::move(*s) : nullptr;
+    return testing::OpenEngineStore(GetParam(), dir_, &url_, "a.db");
   }
 
   WorkReport Report(const std::string& id, const char* day, int64_t hours,

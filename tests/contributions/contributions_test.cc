@@ -21,14 +21,12 @@
 
 #include "benefits/benefits.h"
 #include "benefits/funding.h"
-#include "csv/csv_reader.h"
 #include "ingest/ingestor.h"
-#include "ingest/registry_csv.h"
 #include "ledger/account_view.h"
 #include "registry/registry.h"
 #include "statements/statements.h"
 #include "store/store.h"
-#include "testing/postgres_server.h"
+#include "testing/engine_store.h"
 #include "testing/temp_dir.h"
 
 namespace accrue::contributions {
@@ -62,19 +60,11 @@ class ContributionsTest : public ::testing::TestWithParam<const char*> {
     store_ = Open();
     ASSERT_NE(store_, nullptr);
     Store& st = *store_;
-    auto reader = CsvReader::Open(std::string(ACCRUE_SOURCE_DIR) + "/policies/jurisdictions.csv");
-    ASSERT_TRUE(reader.ok());
-    auto csv = ReadJurisdictionsCsv(&*reader);
-    ASSERT_TRUE(csv.ok() && csv->errors.empty());
-    std::vector<Jurisdiction> jurisdictions;
-    for (const auto& e : csv->entries) jurisdictions.push_back(e.value);
-    ASSERT_TRUE(st.AddJurisdictions(jurisdictions).ok());
-    auto loaded = LoadPoliciesIntoStore(st, std::string(ACCRUE_SOURCE_DIR) + "/policies");
-    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(testing::SeedJurisdictionsAndPolicies(st));
     std::filesystem::copy_file(std::string(ACCRUE_SOURCE_DIR) + "/policies/benefits.toml",
                                packs_ / "benefits.toml");
     std::ofstream(packs_ / "us-wa-match-test.toml") << kMatchPack;
-    loaded = LoadPoliciesIntoStore(st, packs_.path().string());
+    auto loaded = LoadPoliciesIntoStore(st, packs_.path().string());
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     ASSERT_TRUE(st.AddEntities({{"rideco", "RideCo", "rideshare", 5000}}).ok());
     auto workers = st.AddWorkers({{AccountNumber(), "Ana", D("1990-04-01"), "US-WA-SEATTLE"},
@@ -88,17 +78,7 @@ class ContributionsTest : public ::testing::TestWithParam<const char*> {
   }
 
   std::unique_ptr<Store> Open() {
-    if (std::string(GetParam()) == "sqlite") {
-      auto s = OpenSqliteStore(dir_ / "c.db");
-      EXPECT_TRUE(s.ok()) << s.status().message();
-      return s.ok() ? std::move(*s) : nullptr;
-    }
-    auto& server = testing::PostgresServer::Shared();
-    EXPECT_TRUE(server.ok()) << server.error();
-    if (url_.empty()) url_ = server.NewDatabase();
-    auto s = OpenPostgresStore(url_);
-    EXPECT_TRUE(s.ok()) << s.status().message();
-    return s.ok() ? std::move(*s) : nullptr;
+    return testing::OpenEngineStore(GetParam(), dir_, &url_, "c.db");
   }
 
   WorkReport Report(const std::string& id, AccountNumber worker, Date day, const char* earnings,

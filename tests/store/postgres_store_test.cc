@@ -9,14 +9,12 @@
 #include <set>
 #include <thread>
 
-#include "csv/csv_reader.h"
 #include "ingest/ingestor.h"
-#include "ingest/registry_csv.h"
 #include "ledger/account_view.h"
 #include "registry/registry.h"
 #include "store/postgres_db.h"
 #include "store/store.h"
-#include "testing/postgres_server.h"
+#include "testing/engine_store.h"
 #include "testing/temp_dir.h"
 
 namespace accrue {
@@ -38,15 +36,7 @@ class PostgresStoreTest : public ::testing::Test {
     auto s = OpenPostgresStore(url_);
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
-    auto reader = CsvReader::Open(std::string(ACCRUE_SOURCE_DIR) + "/policies/jurisdictions.csv");
-    ASSERT_TRUE(reader.ok());
-    auto csv = ReadJurisdictionsCsv(&*reader);
-    ASSERT_TRUE(csv.ok() && csv->errors.empty());
-    std::vector<Jurisdiction> jurisdictions;
-    for (const auto& e : csv->entries) jurisdictions.push_back(e.value);
-    ASSERT_TRUE(store_->AddJurisdictions(jurisdictions).ok());
-    auto loaded = LoadPoliciesIntoStore(*store_, std::string(ACCRUE_SOURCE_DIR) + "/policies");
-    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(testing::SeedJurisdictionsAndPolicies(*store_));
     ASSERT_TRUE(store_->AddEntities({{"rideco", "RideCo", "rideshare", 5000}}).ok());
     auto workers = store_->AddWorkers({Worker{AccountNumber::FromSerial(5001), "Ana",
                                               *Date::Parse("1990-04-01"), "US-WA-SEATTLE"}});

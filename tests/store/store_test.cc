@@ -6,34 +6,22 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "csv/csv_reader.h"
 #include "ingest/ingestor.h"
-#include "ingest/registry_csv.h"
 #include "ledger/account_view.h"
 #include "registry/registry.h"
 #include "store/postgres_db.h"
-#include "testing/postgres_server.h"
+#include "testing/engine_store.h"
 #include "testing/temp_dir.h"
 
 namespace accrue {
 namespace {
-
-using testing::PostgresServer;
 
 class StoreTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     store_ = Open();
     ASSERT_NE(store_, nullptr);
-    auto reader = CsvReader::Open(std::string(ACCRUE_SOURCE_DIR) + "/policies/jurisdictions.csv");
-    ASSERT_TRUE(reader.ok());
-    auto csv = ReadJurisdictionsCsv(&*reader);
-    ASSERT_TRUE(csv.ok() && csv->errors.empty());
-    std::vector<Jurisdiction> jurisdictions;
-    for (const auto& e : csv->entries) jurisdictions.push_back(e.value);
-    ASSERT_TRUE(store_->AddJurisdictions(jurisdictions).ok());
-    auto loaded = LoadPoliciesIntoStore(*store_, std::string(ACCRUE_SOURCE_DIR) + "/policies");
-    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    ASSERT_TRUE(testing::SeedJurisdictionsAndPolicies(*store_));
     ASSERT_TRUE(store_->AddEntities({{"rideco", "RideCo", "rideshare", 5000}}).ok());
     auto workers = store_->AddWorkers({Worker{AccountNumber::FromSerial(5001), "Ana",
                                               *Date::Parse("1990-04-01"), "US-WA-SEATTLE"}});
@@ -48,17 +36,7 @@ class StoreTest : public ::testing::TestWithParam<const char*> {
 
   // A new connection to the test's database.
   std::unique_ptr<Store> Open() {
-    if (sqlite()) {
-      auto s = OpenSqliteStore(dir_ / "ledger.db");
-      EXPECT_TRUE(s.ok()) << s.status().message();
-      return s.ok() ? std::move(*s) : nullptr;
-    }
-    PostgresServer& server = PostgresServer::Shared();
-    EXPECT_TRUE(server.ok()) << server.error();
-    if (url_.empty()) url_ = server.NewDatabase();
-    auto s = OpenPostgresStore(url_);
-    EXPECT_TRUE(s.ok()) << s.status().message();
-    return s.ok() ? std::move(*s) : nullptr;
+    return testing::OpenEngineStore(GetParam(), dir_, &url_, "ledger.db");
   }
 
   WorkReport Report(const std::string& id, const std::string& date, const std::string& hours) {
