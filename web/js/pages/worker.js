@@ -366,6 +366,7 @@ async function saving(main) {
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Start saving')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    replace(message);  // an earlier refusal no longer applies
     percent.removeAttribute('aria-invalid');
     const p = percent.value.trim();
     if (!/^\d{1,3}(\.\d{1,4})?$/.test(p) || f.dec(p) <= 0n || f.dec(p) > f.dec('100')) {
@@ -436,6 +437,7 @@ function oneOffForm(benefit, after) {
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Pay in')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    replace(message);  // an earlier refusal no longer applies
     amount.removeAttribute('aria-invalid');
     const a = amount.value.trim();
     if (!/^\d+(\.\d{1,2})?$/.test(a) || f.dec(a) <= 0n) {
