@@ -13,7 +13,7 @@ std::string BenefitOf(const std::string& key) {
 }  // namespace
 
 Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
-  ReadSnapshot snapshot(store);  // balances and entries from the same batches
+  ReadSnapshot snapshot(store);  // balances, sums and counts from the same batches
   RETURN_IF_ERROR(snapshot.status());
   ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
   if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
@@ -32,30 +32,23 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
     }
   }
   for (auto& [name, b] : benefits) out.benefits.push_back(b);
-  ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(account));
+  // From the sums the store keeps by payer, not from the worker's entries: a balance costs the
+  // same after ten years of work as after a day.
+  ASSIGN_OR_RETURN(auto sums, store.WorkerPayerSums(account));
   std::map<std::pair<std::string, Payer>, Money> by_payer;
-  const std::string prefix = "W/" + AccountDigits(account) + "/";
-  for (const StoredEntry& e : entries) {
-    if (e.entry.kind == EntryKind::kPayout) {
-      for (const Leg& leg : e.entry.legs) {
-        if (leg.unit == Unit::kMoney && leg.account.rfind(prefix, 0) == 0) {
-          out.paid_out -= Money::FromUnits(leg.amount);
-        }
-      }
+  for (const PayerSum& p : sums) {
+    if (p.entity == kPayoutEntity) {
+      out.paid_out -= Money::FromUnits(p.money);
       continue;
     }
-    const bool work = IsWorkEntry(e.entry.kind);
-    if (work && e.entry.report.worker == account) ++out.reports;
-    for (const Leg& leg : e.entry.legs) {
-      if (leg.unit == Unit::kMoney && leg.account.rfind(prefix, 0) == 0) {
-        // A one-off contribution or a match has no hiring entity: the payer says whose it is.
-        by_payer[{work ? e.entry.report.entity : "", leg.payer}] += Money::FromUnits(leg.amount);
-      }
-    }
+    // A one-off contribution or a match has no hiring entity: the payer says whose it is.
+    const bool work = p.entity != kContributionEntity && p.entity != kMatchEntity;
+    by_payer[{work ? p.entity : "", p.payer}] += Money::FromUnits(p.money);
   }
   for (const auto& [key, money] : by_payer) {
     if (!money.is_zero()) out.by_payer.push_back({key.first, key.second, money});
   }
+  ASSIGN_OR_RETURN(out.reports, store.CountWorkerReports(account));
   return out;
 }
 

@@ -78,6 +78,14 @@ AccountNumber WorkerOfAccount(const std::string& key) {
   return AccountNumber::FromValue(std::stoull(key.substr(2, 12)));
 }
 
+void AddPayerSums(const Entry& e, PayerSums* sums) {
+  for (const Leg& leg : e.legs) {
+    if (leg.unit != Unit::kMoney) continue;
+    const AccountNumber worker = WorkerOfAccount(leg.account);
+    if (worker.valid()) (*sums)[{worker.value(), e.report.entity, leg.payer}] += leg.amount;
+  }
+}
+
 Entry BuildEntry(const WorkReport& report, const Evaluation& eval) {
   Entry e;
   e.kind = EntryKind::kReport;

@@ -38,7 +38,9 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/status.h"
@@ -95,6 +97,14 @@ std::string AccountDigits(AccountNumber worker);
 std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit);
 // The owning worker of a key, or an invalid AccountNumber for a non-worker account.
 AccountNumber WorkerOfAccount(const std::string& key);
+
+// Money on workers' accounts by whom it came from: the money legs an entry posts to worker
+// accounts, summed by (worker, the entry's entity, the leg's payer). The store keeps these
+// sums with every batch, so a worker's balance "by payer" is a lookup rather than a replay of
+// their history; verify recomputes them from the entries.
+using PayerSumKey = std::tuple<uint64_t, std::string, Payer>;  // worker, entity, payer
+using PayerSums = std::map<PayerSumKey, int64_t>;
+void AddPayerSums(const Entry& e, PayerSums* sums);
 
 // Legs and deltas for a fresh report from the engine's evaluation.
 Entry BuildEntry(const WorkReport& report, const Evaluation& eval);

@@ -25,6 +25,10 @@ void LedgerAudit::StoredTotal(uint64_t id, const std::string& key, RunningTotal 
   created_[batch].emplace_back('T', id, key);
 }
 
+void LedgerAudit::StoredPayerSum(const PayerSumKey& key, int64_t money) {
+  stored_payers_[key] += money;
+}
+
 void LedgerAudit::BeginBatch(int64_t id, const Hash& prev, const Hash& hash, int64_t first_seq,
                              int64_t count) {
   ++out_.batches;
@@ -56,6 +60,7 @@ void LedgerAudit::AddEntry(const Result<StoredEntry>& e, std::string_view legs_b
   Status balanced = CheckBalanced(e->entry);
   if (!balanced.ok()) Problem(name + ": " + balanced.message());
   for (const Leg& leg : e->entry.legs) accounts_[leg.account].second += leg.amount;
+  AddPayerSums(e->entry, &summed_payers_);
   for (const TotalsDelta& d : e->entry.deltas) {
     RunningTotal& t = totals_[d.key].second;
     t.basis += d.delta.basis;
@@ -94,7 +99,26 @@ VerifyResult LedgerAudit::Finish() {
       Problem("running total " + key + " does not match its entries");
     }
   }
+  CompareSumsByPayer();
   return std::move(out_);
+}
+
+// A sum that is zero may be stored or not: a correction can bring a row back to zero.
+void LedgerAudit::CompareSumsByPayer() {
+  auto report = [this](const PayerSumKey& key, int64_t stored, int64_t summed) {
+    const auto& [worker, entity, payer] = key;
+    Problem("worker " + AccountDigits(AccountNumber::FromValue(worker)) + ": money from " + entity +
+            " (payer " + PayerName(payer) + ") stored as " + std::to_string(stored) +
+            " but the entries sum to " + std::to_string(summed));
+  };
+  for (const auto& [key, stored] : stored_payers_) {
+    auto it = summed_payers_.find(key);
+    const int64_t summed = it == summed_payers_.end() ? 0 : it->second;
+    if (stored != summed) report(key, stored, summed);
+  }
+  for (const auto& [key, summed] : summed_payers_) {
+    if (summed != 0 && !stored_payers_.contains(key)) report(key, 0, summed);
+  }
 }
 
 }  // namespace accrue

@@ -1,8 +1,8 @@
 // The engine-independent half of Store::Verify: given the stored rows, replays every batch's
-// chain hash, checks that every entry balances, and recomputes balances and running totals
-// from the legs and deltas. Each engine only reads its tables and feeds them in, in order:
-// the dictionary rows (Stored*), then each batch with its entries (BeginBatch, AddEntry,
-// EndBatch), then Finish.
+// chain hash, checks that every entry balances, and recomputes balances, running totals and
+// sums by payer from the legs and deltas. Each engine only reads its tables and feeds them in,
+// in order: the dictionary rows (Stored*, StoredPayerSum), then each batch with its entries
+// (BeginBatch, AddEntry, EndBatch), then Finish.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,7 @@ class LedgerAudit {
   void StoredAccount(uint64_t id, const std::string& key, int unit, int64_t balance, int64_t batch);
   void StoredString(uint64_t id, const std::string& text, int64_t batch);
   void StoredTotal(uint64_t id, const std::string& key, RunningTotal total, int64_t batch);
+  void StoredPayerSum(const PayerSumKey& key, int64_t money);
 
   void BeginBatch(int64_t id, const Hash& prev, const Hash& hash, int64_t first_seq, int64_t count);
   // An entry of the open batch as read back (or the error reading it), with its stored legs.
@@ -35,12 +36,14 @@ class LedgerAudit {
 
  private:
   void Problem(std::string p);
+  void CompareSumsByPayer();
 
   VerifyResult out_;
   // Dictionary rows by the batch that created them, to replay each batch's hash.
   std::map<int64_t, std::vector<std::tuple<char, uint64_t, std::string>>> created_;
   std::map<std::string, std::pair<int64_t, int64_t>> accounts_;  // key → stored, summed
   std::map<std::string, std::pair<RunningTotal, RunningTotal>> totals_;
+  PayerSums stored_payers_, summed_payers_;
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
   int64_t batch_ = 0, first_seq_ = 0, count_ = 0, seen_ = 0;

@@ -48,7 +48,14 @@ CREATE TABLE strings(id bigint PRIMARY KEY, text text COLLATE "C" NOT NULL UNIQU
 CREATE TABLE totals(id bigint PRIMARY KEY, key text COLLATE "C" NOT NULL UNIQUE,
   basis bigint NOT NULL, amount bigint NOT NULL, batch bigint NOT NULL);
 )sql",
+    // Derived, like accounts: what a worker's balance shows by payer (AddPayerSums).
+    R"sql(
+CREATE TABLE worker_payers(worker bigint NOT NULL, entity text COLLATE "C" NOT NULL,
+  payer bigint NOT NULL, money bigint NOT NULL, PRIMARY KEY(worker, entity, payer));
+)sql",
 };
+// The migration that adds worker_payers, which existing entries then fill.
+constexpr int64_t kPayerSumsSchema = 2;
 
 constexpr const char* kEntryColumns =
     "seq,batch,entity,report_id,worker,work_date,jurisdiction,hours,earnings,tips,jobs,"
@@ -471,6 +478,8 @@ class PostgresStore : public Store {
   Result<int64_t> Balance(const std::string& account) override;
   Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
   Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
+  Result<std::vector<PayerSum>> WorkerPayerSums(AccountNumber worker) override;
+  Result<int64_t> CountWorkerReports(AccountNumber worker) override;
   Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
@@ -498,6 +507,7 @@ class PostgresStore : public Store {
   Status ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
                      const std::unordered_map<uint64_t, RunningTotal>& totals);
   Status WriteEntries(const std::vector<Entry>& entries, const std::vector<std::string>& blobs);
+  Status ApplyPayerSums(const std::vector<Entry>& entries);
   Result<VerifyResult> VerifySnapshot();
 
   std::unique_ptr<PgDb> db_;
@@ -532,6 +542,7 @@ Status PostgresStore::Migrate() {
       if (version == known) return Status::Ok();
       RETURN_IF_ERROR(
           db_->Exec(kMigrations[version]).WithContext("migration " + std::to_string(version + 1)));
+      if (version + 1 == kPayerSumsSchema) RETURN_IF_ERROR(BackfillPayerSums(*this));
       ASSIGN_OR_RETURN(PgResult set, db_->Query("INSERT INTO meta(key, value) VALUES('schema', "
                                                 "$1) ON CONFLICT (key) DO UPDATE SET value = "
                                                 "excluded.value",
@@ -881,6 +892,32 @@ Status PostgresStore::WriteEntries(const std::vector<Entry>& entries,
   return st;
 }
 
+// One upsert for the batch, its rows passed as arrays.
+Status PostgresStore::ApplyPayerSums(const std::vector<Entry>& entries) {
+  PayerSums sums;
+  for (const Entry& e : entries) AddPayerSums(e, &sums);
+  std::vector<int64_t> workers, payers, amounts;
+  std::vector<std::string> entities;
+  for (const auto& [key, money] : sums) {
+    if (money == 0) continue;
+    const auto& [worker, entity, payer] = key;
+    workers.push_back(static_cast<int64_t>(worker));
+    entities.push_back(entity);
+    payers.push_back(static_cast<int64_t>(payer));
+    amounts.push_back(money);
+  }
+  if (workers.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      db_->Query(
+          "INSERT INTO worker_payers(worker, entity, payer, money) SELECT * FROM "
+          "unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) ON CONFLICT "
+          "(worker, entity, payer) DO UPDATE SET money = worker_payers.money + "
+          "excluded.money",
+          PgParams().IntArray(workers).TextArray(entities).IntArray(payers).IntArray(amounts)));
+  return Status::Ok();
+}
+
 Status PostgresStore::Append(const std::vector<Entry>& entries) {
   if (!in_batch_) return Status::Precondition("no ledger batch is open");
   if (entries.empty()) return Status::Ok();
@@ -902,6 +939,7 @@ Status PostgresStore::Append(const std::vector<Entry>& entries) {
   if (st.ok()) st = dict_.Flush(batch_, &balances, &totals);
   if (st.ok()) st = WriteEntries(entries, blobs);
   if (st.ok()) st = ApplyDeltas(balances, totals);
+  if (st.ok()) st = ApplyPayerSums(entries);
   if (!st.ok()) {
     Rollback();
     return st;
@@ -1130,6 +1168,30 @@ Result<std::vector<StoredEntry>> PostgresStore::WorkerEntries(AccountNumber work
   return out;
 }
 
+Result<std::vector<PayerSum>> PostgresStore::WorkerPayerSums(AccountNumber worker) {
+  RETURN_IF_ERROR(Connected());
+  ASSIGN_OR_RETURN(PgResult r, db_->Query("SELECT entity, payer, money FROM worker_payers WHERE "
+                                          "worker = $1 ORDER BY entity, payer",
+                                          PgParams().Int(static_cast<int64_t>(worker.value()))));
+  std::vector<PayerSum> out;
+  out.reserve(r.rows());
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({r.Text(i, 0), static_cast<Payer>(r.Int(i, 1)), r.Int(i, 2)});
+  }
+  return out;
+}
+
+Result<int64_t> PostgresStore::CountWorkerReports(AccountNumber worker) {
+  RETURN_IF_ERROR(Connected());
+  ASSIGN_OR_RETURN(PgResult r,
+                   db_->Query("SELECT count(*) FROM entries WHERE worker = $1 AND "
+                              "entity <> ALL($2::text[])",
+                              PgParams()
+                                  .Int(static_cast<int64_t>(worker.value()))
+                                  .TextArray({kPayoutEntity, kContributionEntity, kMatchEntity})));
+  return r.Int(0, 0);
+}
+
 Result<std::vector<StoredEntry>> PostgresStore::EntityEntries(const std::string& entity,
                                                               const std::string& after_report_id,
                                                               int64_t limit) {
@@ -1222,6 +1284,19 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
       const auto id = static_cast<uint64_t>(r.Int(i, 0));
       audit.StoredTotal(id, r.Text(i, 1), RunningTotal{r.Int(i, 2), r.Int(i, 3)}, r.Int(i, 4));
       dict.totals.emplace(id, r.Text(i, 1));
+    }
+  }
+  {
+    Cursor c(db_.get(), "verify_payers");
+    RETURN_IF_ERROR(c.Open("SELECT worker, entity, payer, money FROM worker_payers"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, c.Next());
+      if (!more) break;
+      const PgResult& r = c.result();
+      const int i = c.row();
+      audit.StoredPayerSum(
+          {static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1), static_cast<Payer>(r.Int(i, 2))},
+          r.Int(i, 3));
     }
   }
   ASSIGN_OR_RETURN(PgResult batches, db_->QueryOnce("SELECT id, prev_hash, hash, first_seq, "

@@ -51,7 +51,14 @@ CREATE TABLE strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE, batch IN
 CREATE TABLE totals(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, basis INTEGER NOT NULL,
   amount INTEGER NOT NULL, batch INTEGER NOT NULL);
 )sql",
+    // Derived, like accounts: what a worker's balance shows by payer (AddPayerSums).
+    R"sql(
+CREATE TABLE worker_payers(worker INTEGER NOT NULL, entity TEXT NOT NULL, payer INTEGER NOT NULL,
+  money INTEGER NOT NULL, PRIMARY KEY(worker, entity, payer)) WITHOUT ROWID;
+)sql",
 };
+// The migration that adds worker_payers, which existing entries then fill.
+constexpr int64_t kPayerSumsSchema = 2;
 
 std::string NowUtc() {
   const auto now = std::chrono::system_clock::now();
@@ -328,6 +335,8 @@ class SqliteStore : public Store {
   Result<int64_t> Balance(const std::string& account) override;
   Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) override;
   Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
+  Result<std::vector<PayerSum>> WorkerPayerSums(AccountNumber worker) override;
+  Result<int64_t> CountWorkerReports(AccountNumber worker) override;
   Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
@@ -357,6 +366,7 @@ class SqliteStore : public Store {
                  std::unordered_map<uint64_t, RunningTotal>* totals);
   Status ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
                      const std::unordered_map<uint64_t, RunningTotal>& totals);
+  Status ApplyPayerSums(const std::vector<Entry>& entries);
 
   Status ReadChainHead();
 
@@ -396,6 +406,7 @@ Status SqliteStore::Migrate() {
   }
   for (int64_t v = *version; v < known; ++v) {
     Status st = db_->Exec(kMigrations[v]);
+    if (st.ok() && v + 1 == kPayerSumsSchema) st = BackfillPayerSums(*this);
     if (st.ok()) {
       st = db_->Exec("INSERT OR REPLACE INTO meta(key,value) VALUES('schema'," +
                      std::to_string(v + 1) + ")");
@@ -671,6 +682,22 @@ Status SqliteStore::ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& bal
   return Status::Ok();
 }
 
+Status SqliteStore::ApplyPayerSums(const std::vector<Entry>& entries) {
+  PayerSums sums;
+  for (const Entry& e : entries) AddPayerSums(e, &sums);
+  for (const auto& [key, money] : sums) {
+    if (money == 0) continue;
+    const auto& [worker, entity, payer] = key;
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("INSERT INTO worker_payers(worker,entity,payer,money) "
+                                  "VALUES(?,?,?,?) ON CONFLICT(worker,entity,payer) DO UPDATE "
+                                  "SET money=money+excluded.money"));
+    s->Bind(1, static_cast<int64_t>(worker)).Bind(2, entity);
+    RETURN_IF_ERROR(s->Bind(3, static_cast<int64_t>(payer)).Bind(4, money).Run());
+  }
+  return Status::Ok();
+}
+
 Status SqliteStore::Append(const std::vector<Entry>& entries) {
   if (!in_batch_) return Status::Precondition("no ledger batch is open");
   std::vector<std::string> blobs;
@@ -692,6 +719,7 @@ Status SqliteStore::Append(const std::vector<Entry>& entries) {
     st = InsertEntry(batch_, entries[i], blobs[i]);
   }
   if (st.ok()) st = ApplyDeltas(balances, totals);
+  if (st.ok()) st = ApplyPayerSums(entries);
   if (!st.ok()) {
     Rollback();
     return st;
@@ -885,8 +913,10 @@ void SqliteStore::EndReadTransaction() {
 
 Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber worker) {
   db_->ResetAll();
+  // Sorted here, not by SQL: a handful of rows, and ORDER BY would build a temporary b-tree
+  // on every call.
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT key,unit,balance,id FROM accounts WHERE "
-                                                "worker=? ORDER BY key"));
+                                                "worker=?"));
   s->Bind(1, static_cast<int64_t>(worker.value()));
   std::vector<AccountBalance> out;
   for (;;) {
@@ -895,14 +925,19 @@ Result<std::vector<AccountBalance>> SqliteStore::WorkerBalances(AccountNumber wo
     out.push_back({s->Text(0), static_cast<Unit>(s->Int(1)), s->Int(2)});
     dict_.SeenAccount(static_cast<uint64_t>(s->Int(3)), out.back().account, s->Int(1));
   }
+  std::sort(out.begin(), out.end(),
+            [](const AccountBalance& a, const AccountBalance& b) { return a.account < b.account; });
   return out;
 }
 
 Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker) {
   db_->ResetAll();
-  // The worker's own reports, and corrections that moved a report of theirs to someone else
-  // (whose reversal legs land on this worker's accounts).
-  static const std::string kSql = [] {
+  // The worker's own entries, and corrections that moved a report of theirs to someone else
+  // (whose reversal legs land on this worker's accounts). Two queries merged here rather than
+  // one UNION ALL … ORDER BY, which would sort both halves in temporary b-trees on every call.
+  static const std::string kOwn =
+      std::string("SELECT ") + kEntryColumns + " FROM entries WHERE worker=?1";
+  static const std::string kMoved = [] {
     std::string own = kEntryColumns, moved;
     size_t start = 0;
     for (size_t i = 0; i <= own.size(); ++i) {
@@ -911,22 +946,50 @@ Result<std::vector<StoredEntry>> SqliteStore::WorkerEntries(AccountNumber worker
         start = i + 1;
       }
     }
-    // UNION ALL, as the second part leaves out what the first has (the worker's own
-    // corrections): no rows to compare for duplicates.
-    return "SELECT " + own + " FROM entries WHERE worker=?1 UNION ALL SELECT " + moved +
+    return "SELECT " + moved +
            " FROM entries o JOIN entries c ON c.entity=o.entity AND c.replaces=o.report_id AND "
-           "c.replaces<>'' WHERE o.worker=?1 AND c.worker<>?1 ORDER BY 1";
+           "c.replaces<>'' WHERE o.worker=?1 AND c.worker<>?1";
   }();
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
-  s->Bind(1, static_cast<int64_t>(worker.value()));
   std::vector<StoredEntry> out;
+  for (const std::string* sql : {&kOwn, &kMoved}) {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(*sql));
+    s->Bind(1, static_cast<int64_t>(worker.value()));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+      out.push_back(std::move(e));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const StoredEntry& a, const StoredEntry& b) { return a.seq < b.seq; });
+  return out;
+}
+
+Result<std::vector<PayerSum>> SqliteStore::WorkerPayerSums(AccountNumber worker) {
+  db_->ResetAll();
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT entity,payer,money FROM worker_payers "
+                                                "WHERE worker=? ORDER BY entity,payer"));
+  s->Bind(1, static_cast<int64_t>(worker.value()));
+  std::vector<PayerSum> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
-    out.push_back(std::move(e));
+    out.push_back({s->Text(0), static_cast<Payer>(s->Int(1)), s->Int(2)});
   }
   return out;
+}
+
+Result<int64_t> SqliteStore::CountWorkerReports(AccountNumber worker) {
+  db_->ResetAll();
+  static const std::string kSql = std::string(
+                                      "SELECT count(*) FROM entries WHERE worker=? AND "
+                                      "entity NOT IN ('") +
+                                  kPayoutEntity + "','" + kContributionEntity + "','" +
+                                  kMatchEntity + "')";
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
+  ASSIGN_OR_RETURN(bool row, s->Bind(1, static_cast<int64_t>(worker.value())).Step());
+  return row ? s->Int(0) : 0;
 }
 
 Result<std::vector<StoredEntry>> SqliteStore::EntityEntries(const std::string& entity,
@@ -1021,6 +1084,16 @@ Result<VerifyResult> SqliteStore::Verify() {
       if (!row) break;
       audit.StoredTotal(static_cast<uint64_t>(s->Int(0)), s->Text(1),
                         RunningTotal{s->Int(2), s->Int(3)}, s->Int(4));
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("SELECT worker,entity,payer,money FROM worker_payers"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      audit.StoredPayerSum(
+          {static_cast<uint64_t>(s->Int(0)), s->Text(1), static_cast<Payer>(s->Int(2))}, s->Int(3));
     }
   }
   ASSIGN_OR_RETURN(SqliteStmt * batches, db_->Prepare("SELECT id,prev_hash,hash,first_seq,entries "

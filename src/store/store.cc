@@ -1,4 +1,5 @@
-// The Store interface's default batched reads (one key at a time) and its read snapshots.
+// The Store interface's default batched reads (one key at a time), its read snapshots, and the
+// engine-independent backfill of sums by payer.
 #include "store/store.h"
 
 #include <cassert>
@@ -42,6 +43,26 @@ void Store::EndRead() {
   if (--read_depth_ > 0 || !read_began_) return;
   read_began_ = false;
   EndReadTransaction();
+}
+
+Status BackfillPayerSums(Store& store) {
+  PayerSums sums;
+  for (int64_t after = 0;;) {
+    ASSIGN_OR_RETURN(auto page, store.EntriesAfter(after, 10'000));
+    if (page.empty()) break;
+    for (const StoredEntry& e : page) AddPayerSums(e.entry, &sums);
+    after = page.back().seq;
+  }
+  for (const auto& [key, money] : sums) {
+    const auto& [worker, entity, payer] = key;
+    RETURN_IF_ERROR(
+        store.sql()
+            .Query("INSERT INTO worker_payers(worker, entity, payer, money) VALUES($1, "
+                   "$2, $3, $4)",
+                   {static_cast<int64_t>(worker), entity, static_cast<int64_t>(payer), money})
+            .status());
+  }
+  return Status::Ok();
 }
 
 }  // namespace accrue

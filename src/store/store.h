@@ -7,8 +7,8 @@
 // visible to its own reads at once — as often as it likes; Commit() seals the batch with its
 // chain hash and returns only once it is durable. Rollback() discards everything. A batch with
 // no entries is not sealed, but Commit() still keeps what modules wrote inside it.
-// Nothing is ever updated in place except the derived balances and totals, which `Verify`
-// recomputes from the entries.
+// Nothing is ever updated in place except the derived balances, running totals and sums by
+// payer, which `Verify` recomputes from the entries.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +50,13 @@ struct AccountBalance {
   std::string account;
   Unit unit = Unit::kMoney;
   int64_t amount = 0;
+};
+
+// Money on a worker's accounts from one source: see AddPayerSums.
+struct PayerSum {
+  std::string entity;  // the entries' entity: a hiring entity, or @payout, @worker or @match
+  Payer payer = Payer::kHiringEntity;
+  int64_t money = 0;
 };
 
 struct StoredPack {
@@ -117,6 +124,10 @@ class Store {
   virtual Result<int64_t> Balance(const std::string& account) = 0;
   virtual Result<std::vector<AccountBalance>> WorkerBalances(AccountNumber worker) = 0;
   virtual Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) = 0;
+  // The worker's money by entity and payer, kept with every batch; ordered by entity, payer.
+  virtual Result<std::vector<PayerSum>> WorkerPayerSums(AccountNumber worker) = 0;
+  // How many reports and corrections name the worker (payouts and credits are not reports).
+  virtual Result<int64_t> CountWorkerReports(AccountNumber worker) = 0;
   // A hiring entity's entries (reports and corrections) in report-id order, after
   // `after_report_id` (empty: from the first), at most `limit`.
   virtual Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
@@ -183,6 +194,10 @@ class ReadSnapshot {
   Store& store_;
   Status status_;
 };
+
+// For the engines' migrations: fills the worker_payers table from every stored entry, inside
+// the migration's transaction, in one pass over the ledger.
+Status BackfillPayerSums(Store& store);
 
 // Opens (creating if needed) and migrates the SQLite store at `path`.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);

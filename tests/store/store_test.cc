@@ -301,6 +301,131 @@ TEST_P(StoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
   EXPECT_EQ(Balance("health").ToString(2), "12.00");
   EXPECT_EQ(store_->WorkerEntries(worker_)->size(), 2U);
 }
+// The sums by payer the store keeps with every batch: what they must add up to, what a
+// correction moving a report and a payout do to them, and that verify checks them.
+class PayerSumsTest : public StoreTest {
+ protected:
+  AccountNumber AddBo() {
+    auto other = store_->AddWorkers(
+        {Worker{AccountNumber(), "Bo", *Date::Parse("1991-05-01"), "US-WA-SEATTLE"}});
+    EXPECT_TRUE(other.ok());
+    return other.ok() ? other->at(0).account : AccountNumber();
+  }
+
+  std::vector<PayerSum> Sums(AccountNumber worker) {
+    auto sums = store_->WorkerPayerSums(worker);
+    EXPECT_TRUE(sums.ok()) << sums.status().message();
+    return sums.ok() ? *sums : std::vector<PayerSum>{};
+  }
+
+  // Every unit of money on a worker's accounts came from somewhere (or left as a payout).
+  void ExpectSumsAddUpToTheBalance(AccountNumber worker) {
+    int64_t balance = 0, sums = 0;
+    auto balances = store_->WorkerBalances(worker);
+    ASSERT_TRUE(balances.ok());
+    for (const AccountBalance& b : *balances) {
+      if (b.unit == Unit::kMoney) balance += b.amount;
+    }
+    for (const PayerSum& p : Sums(worker)) sums += p.money;
+    EXPECT_EQ(sums, balance) << worker.ToString();
+  }
+
+  void PayOut(const std::string& reference, Money money) {
+    Payout p;
+    p.worker = worker_;
+    p.reference = reference;
+    p.paid = *Date::Parse("2026-03-10");
+    p.provider = "care-co";
+    p.benefit = "health";
+    p.money = money;
+    ASSERT_TRUE(store_->Begin().ok());
+    ASSERT_TRUE(store_->Append({BuildPayout(p)}).ok());
+    ASSERT_TRUE(store_->Commit("payout").ok());
+  }
+};
+
+TEST_P(PayerSumsTest, FollowReportsCorrectionsAndPayouts) {
+  const AccountNumber bo = AddBo();
+  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
+  auto sums = Sums(worker_);
+  ASSERT_FALSE(sums.empty());
+  for (const PayerSum& p : sums) EXPECT_EQ(p.entity, "rideco");
+  ExpectSumsAddUpToTheBalance(worker_);
+  WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
+  fix.worker = bo;
+  fix.replaces = "a1";
+  ASSERT_EQ(Record({fix})[0].outcome, Outcome::kCorrected);
+  PayOut("request-1", Money::Whole(1));
+  ExpectSumsAddUpToTheBalance(worker_);
+  ExpectSumsAddUpToTheBalance(bo);
+  EXPECT_EQ(*store_->CountWorkerReports(worker_), 2);  // a1 and a2; a1-fix names Bo
+  EXPECT_EQ(*store_->CountWorkerReports(bo), 1);
+  auto summary = SummarizeAccount(*store_, worker_);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->reports, 2);
+  EXPECT_EQ(summary->paid_out.ToString(2), "1.00");
+  // Seattle: 5 h × 1.00 health, less the 1.00 paid out.
+  EXPECT_EQ(Balance("health").ToString(2), "4.00");
+  Money by_payer;
+  for (const PayerTotal& p : summary->by_payer) {
+    EXPECT_EQ(p.entity, "rideco");
+    by_payer += p.money;
+  }
+  EXPECT_EQ((by_payer - summary->paid_out).ToString(2), summary->total.ToString(2));
+  EXPECT_TRUE(Problems().empty());
+}
+
+TEST_P(PayerSumsTest, VerifyDetectsAlteredAndMissingSums) {
+  const AccountNumber bo = AddBo();
+  Record({Report("a1", "2026-03-02", "3")});
+  WorkReport b1 = Report("b1", "2026-03-02", "2");
+  b1.worker = bo;
+  Record({b1});
+  const std::string bo_key = std::to_string(bo.value());
+  Sql("UPDATE worker_payers SET money = money + 1 WHERE worker = " + bo_key + " AND payer = 0");
+  auto problems = Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  const std::string who =
+      "worker " + AccountDigits(bo) + ": money from rideco (payer hiring_entity)";
+  EXPECT_EQ(problems[0].rfind(who, 0), 0u) << problems[0];
+  EXPECT_NE(problems[0].find("but the entries sum to"), std::string::npos);
+  Sql("DELETE FROM worker_payers WHERE worker = " + bo_key);
+  problems = Problems();
+  ASSERT_FALSE(problems.empty());
+  for (const auto& p : problems) {
+    EXPECT_EQ(p.rfind("worker " + AccountDigits(bo) + ": ", 0), 0u) << p;
+    EXPECT_NE(p.find("stored as 0 but the entries sum to"), std::string::npos) << p;
+  }
+}
+
+// A store made before the sums existed gets them, from its entries, when it is next opened.
+TEST_P(PayerSumsTest, AStoreFromBeforeTheSumsIsBackfilledOnOpen) {
+  const AccountNumber bo = AddBo();
+  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
+  WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
+  fix.worker = bo;
+  fix.replaces = "a1";
+  Record({fix});
+  PayOut("request-1", Money::Whole(1));
+  auto key = [](const std::vector<PayerSum>& v) {
+    std::vector<std::tuple<std::string, Payer, int64_t>> out;
+    for (const PayerSum& p : v) out.emplace_back(p.entity, p.payer, p.money);
+    return out;
+  };
+  const auto mine = key(Sums(worker_)), theirs = key(Sums(bo));
+  ASSERT_FALSE(mine.empty());
+  store_.reset();
+  Sql("DROP TABLE worker_payers; UPDATE meta SET value = '1' WHERE key = 'schema'");
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(key(Sums(worker_)), mine);
+  EXPECT_EQ(key(Sums(bo)), theirs);
+  EXPECT_TRUE(Problems().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PayerSumsTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return std::string(info.param); });
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return std::string(info.param); });
 
