@@ -42,9 +42,9 @@
 #include "base/status.h"
 #include "csv/csv_reader.h"
 #include "ingest/csv_ingest.h"
-#include "ingest/registry_csv.h"
 #include "ingest/report_csv.h"
 #include "registry/registry.h"
+#include "seed.h"
 #include "store/store.h"
 #include "workload/workload.h"
 
@@ -208,23 +208,6 @@ Result<int64_t> WriteCsv(const Workload& w, const fs::path& path) {
   return stream.produced();
 }
 
-Status Seed(Store& store, const std::string& policies, const Workload& w) {
-  ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(policies + "/jurisdictions.csv"));
-  ASSIGN_OR_RETURN(auto jurisdictions, ReadJurisdictionsCsv(&reader));
-  if (!jurisdictions.errors.empty()) return Status::Invalid(jurisdictions.errors[0].ToString());
-  std::vector<Jurisdiction> list;
-  for (auto& e : jurisdictions.entries) list.push_back(e.value);
-  RETURN_IF_ERROR(store.AddJurisdictions(list));
-  ASSIGN_OR_RETURN(int loaded, LoadPoliciesIntoStore(store, policies));
-  (void)loaded;
-  std::vector<HiringEntity> entities;
-  for (const auto& p : w.entities) entities.push_back(p.entity);
-  RETURN_IF_ERROR(store.AddEntities(entities));
-  ASSIGN_OR_RETURN(auto workers, store.AddWorkers(w.workers));
-  (void)workers;
-  return Status::Ok();
-}
-
 Status Exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -304,7 +287,7 @@ Result<Figures> Run(const Args& a) {
   {
     t = Clock::now();
     ASSIGN_OR_RETURN(auto store, OpenSqliteStore(db_path.string()));
-    RETURN_IF_ERROR(Seed(*store, a.policies, w).WithContext("seeding the store"));
+    RETURN_IF_ERROR(bench::Seed(*store, a.policies, w).WithContext("seeding the store"));
     ASSIGN_OR_RETURN(auto registry, Registry::Load(*store));
     ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(csv.string()));
     fig.seed_s = Seconds(t);

@@ -4,7 +4,8 @@
 //   - Seeds a store (SQLite in --dir, or a throwaway PostgreSQL server with --engine postgres)
 //     with the example packs, one hiring entity and --workers workers, issues an entity key and
 //     --sessions worker sessions, then starts the `accrue` binary beside this one as
-//     `accrue serve --port 0 --quiet --threads N` (--server-threads, 4) on that store. Only 127.0.0.1 is ever contacted.
+//     `accrue serve --port 0 --quiet --threads N` (--server-threads, 4) on that store. Only
+//     127.0.0.1 is ever contacted.
 //   - Phase "batch": --batch-connections clients post work-report CSV batches of --batch-size
 //     reports until --batch-reports are recorded; prints reports/s.
 //   - Phase "single": --connections clients post one report per request for --seconds;
