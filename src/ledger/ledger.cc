@@ -86,6 +86,13 @@ void AddPayerSums(const Entry& e, PayerSums* sums) {
   }
 }
 
+void AddReportCount(const Entry& e, ReportCounts* counts) {
+  const EntryKind kind = EntryKindOf(e.report);
+  if (kind == EntryKind::kReport || kind == EntryKind::kCorrection) {
+    ++(*counts)[e.report.worker.value()];
+  }
+}
+
 Entry BuildEntry(const WorkReport& report, const Evaluation& eval) {
   Entry e;
   e.kind = EntryKind::kReport;

@@ -105,6 +105,11 @@ AccountNumber WorkerOfAccount(const std::string& key);
 using PayerSumKey = std::tuple<uint64_t, std::string, Payer>;  // worker, entity, payer
 using PayerSums = std::map<PayerSumKey, int64_t>;
 void AddPayerSums(const Entry& e, PayerSums* sums);
+// How many work reports (reports and corrections, not payouts, contributions or matches) each
+// worker has, by worker: kept with every batch like the payer sums, so a balance's "reports"
+// is a lookup too.
+using ReportCounts = std::map<uint64_t, int64_t>;
+void AddReportCount(const Entry& e, ReportCounts* counts);
 
 // Legs and deltas for a fresh report from the engine's evaluation.
 Entry BuildEntry(const WorkReport& report, const Evaluation& eval);

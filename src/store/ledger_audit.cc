@@ -29,6 +29,10 @@ void LedgerAudit::StoredPayerSum(const PayerSumKey& key, int64_t money) {
   stored_payers_[key] += money;
 }
 
+void LedgerAudit::StoredReportCount(uint64_t worker, int64_t reports) {
+  stored_reports_[worker] += reports;
+}
+
 void LedgerAudit::BeginBatch(int64_t id, const Hash& prev, const Hash& hash, int64_t first_seq,
                              int64_t count) {
   ++out_.batches;
@@ -61,6 +65,7 @@ void LedgerAudit::AddEntry(const Result<StoredEntry>& e, std::string_view legs_b
   if (!balanced.ok()) Problem(name + ": " + balanced.message());
   for (const Leg& leg : e->entry.legs) accounts_[leg.account].second += leg.amount;
   AddPayerSums(e->entry, &summed_payers_);
+  AddReportCount(e->entry, &counted_reports_);
   for (const TotalsDelta& d : e->entry.deltas) {
     RunningTotal& t = totals_[d.key].second;
     t.basis += d.delta.basis;
@@ -100,6 +105,7 @@ VerifyResult LedgerAudit::Finish() {
     }
   }
   CompareSumsByPayer();
+  CompareReportCounts();
   return std::move(out_);
 }
 
@@ -118,6 +124,22 @@ void LedgerAudit::CompareSumsByPayer() {
   }
   for (const auto& [key, summed] : summed_payers_) {
     if (summed != 0 && !stored_payers_.contains(key)) report(key, 0, summed);
+  }
+}
+
+void LedgerAudit::CompareReportCounts() {
+  auto report = [this](uint64_t worker, int64_t stored, int64_t counted) {
+    Problem("worker " + AccountDigits(AccountNumber::FromValue(worker)) + ": " +
+            std::to_string(stored) + " reports stored but the entries hold " +
+            std::to_string(counted));
+  };
+  for (const auto& [worker, stored] : stored_reports_) {
+    auto it = counted_reports_.find(worker);
+    const int64_t counted = it == counted_reports_.end() ? 0 : it->second;
+    if (stored != counted) report(worker, stored, counted);
+  }
+  for (const auto& [worker, counted] : counted_reports_) {
+    if (!stored_reports_.contains(worker)) report(worker, 0, counted);
   }
 }
 

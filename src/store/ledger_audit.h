@@ -1,7 +1,7 @@
 // The engine-independent half of Store::Verify: given the stored rows, replays every batch's
-// chain hash, checks that every entry balances, and recomputes balances, running totals and
-// sums by payer from the legs and deltas. Each engine only reads its tables and feeds them in,
-// in order: the dictionary rows (Stored*, StoredPayerSum), then each batch with its entries
+// chain hash, checks that every entry balances, and recomputes balances, running totals, sums by
+// payer and report counts from the legs and deltas. Each engine only reads its tables and feeds
+// them in, in order: the dictionary and derived rows (Stored*), then each batch with its entries
 // (BeginBatch, AddEntry, EndBatch), then Finish.
 #pragma once
 
@@ -24,6 +24,7 @@ class LedgerAudit {
   void StoredString(uint64_t id, const std::string& text, int64_t batch);
   void StoredTotal(uint64_t id, const std::string& key, RunningTotal total, int64_t batch);
   void StoredPayerSum(const PayerSumKey& key, int64_t money);
+  void StoredReportCount(uint64_t worker, int64_t reports);
 
   void BeginBatch(int64_t id, const Hash& prev, const Hash& hash, int64_t first_seq, int64_t count);
   // An entry of the open batch as read back (or the error reading it), with its stored legs.
@@ -37,6 +38,7 @@ class LedgerAudit {
  private:
   void Problem(std::string p);
   void CompareSumsByPayer();
+  void CompareReportCounts();
 
   VerifyResult out_;
   // Dictionary rows by the batch that created them, to replay each batch's hash.
@@ -44,6 +46,7 @@ class LedgerAudit {
   std::map<std::string, std::pair<int64_t, int64_t>> accounts_;  // key → stored, summed
   std::map<std::string, std::pair<RunningTotal, RunningTotal>> totals_;
   PayerSums stored_payers_, summed_payers_;
+  ReportCounts stored_reports_, counted_reports_;
   // The open batch.
   std::unique_ptr<ChainHasher> hasher_;
   int64_t batch_ = 0, first_seq_ = 0, count_ = 0, seen_ = 0;

@@ -53,6 +53,14 @@ CREATE TABLE totals(id bigint PRIMARY KEY, key text COLLATE "C" NOT NULL UNIQUE,
 CREATE TABLE worker_payers(worker bigint NOT NULL, entity text COLLATE "C" NOT NULL,
   payer bigint NOT NULL, money bigint NOT NULL, PRIMARY KEY(worker, entity, payer));
 )sql",
+    // Derived: how many work reports each worker has (AddReportCount), filled here from the
+    // entries (the reserved entities are ledger.h's kPayoutEntity, kContributionEntity and
+    // kMatchEntity).
+    R"sql(
+CREATE TABLE worker_reports(worker bigint PRIMARY KEY, reports bigint NOT NULL);
+INSERT INTO worker_reports(worker, reports) SELECT worker, count(*) FROM entries
+  WHERE entity NOT IN ('@payout', '@worker', '@match') GROUP BY worker;
+)sql",
 };
 // The migration that adds worker_payers, which existing entries then fill.
 constexpr int64_t kPayerSumsSchema = 2;
@@ -508,6 +516,7 @@ class PostgresStore : public Store {
                      const std::unordered_map<uint64_t, RunningTotal>& totals);
   Status WriteEntries(const std::vector<Entry>& entries, const std::vector<std::string>& blobs);
   Status ApplyPayerSums(const std::vector<Entry>& entries);
+  Status ApplyReportCounts(const std::vector<Entry>& entries);
   Result<VerifyResult> VerifySnapshot();
 
   std::unique_ptr<PgDb> db_;
@@ -918,6 +927,23 @@ Status PostgresStore::ApplyPayerSums(const std::vector<Entry>& entries) {
   return Status::Ok();
 }
 
+Status PostgresStore::ApplyReportCounts(const std::vector<Entry>& entries) {
+  ReportCounts counts;
+  for (const Entry& e : entries) AddReportCount(e, &counts);
+  if (counts.empty()) return Status::Ok();
+  std::vector<int64_t> workers, reports;
+  for (const auto& [worker, n] : counts) {
+    workers.push_back(static_cast<int64_t>(worker));
+    reports.push_back(n);
+  }
+  ASSIGN_OR_RETURN(PgResult r, db_->Query("INSERT INTO worker_reports(worker, reports) SELECT * "
+                                          "FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT "
+                                          "(worker) DO UPDATE SET reports = "
+                                          "worker_reports.reports + excluded.reports",
+                                          PgParams().IntArray(workers).IntArray(reports)));
+  return Status::Ok();
+}
+
 Status PostgresStore::Append(const std::vector<Entry>& entries) {
   if (!in_batch_) return Status::Precondition("no ledger batch is open");
   if (entries.empty()) return Status::Ok();
@@ -940,6 +966,7 @@ Status PostgresStore::Append(const std::vector<Entry>& entries) {
   if (st.ok()) st = WriteEntries(entries, blobs);
   if (st.ok()) st = ApplyDeltas(balances, totals);
   if (st.ok()) st = ApplyPayerSums(entries);
+  if (st.ok()) st = ApplyReportCounts(entries);
   if (!st.ok()) {
     Rollback();
     return st;
@@ -1183,13 +1210,9 @@ Result<std::vector<PayerSum>> PostgresStore::WorkerPayerSums(AccountNumber worke
 
 Result<int64_t> PostgresStore::CountWorkerReports(AccountNumber worker) {
   RETURN_IF_ERROR(Connected());
-  ASSIGN_OR_RETURN(PgResult r,
-                   db_->Query("SELECT count(*) FROM entries WHERE worker = $1 AND "
-                              "entity <> ALL($2::text[])",
-                              PgParams()
-                                  .Int(static_cast<int64_t>(worker.value()))
-                                  .TextArray({kPayoutEntity, kContributionEntity, kMatchEntity})));
-  return r.Int(0, 0);
+  ASSIGN_OR_RETURN(PgResult r, db_->Query("SELECT reports FROM worker_reports WHERE worker = $1",
+                                          PgParams().Int(static_cast<int64_t>(worker.value()))));
+  return r.rows() == 0 ? 0 : r.Int(0, 0);
 }
 
 Result<std::vector<StoredEntry>> PostgresStore::EntityEntries(const std::string& entity,
@@ -1297,6 +1320,16 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
       audit.StoredPayerSum(
           {static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1), static_cast<Payer>(r.Int(i, 2))},
           r.Int(i, 3));
+    }
+  }
+  {
+    Cursor c(db_.get(), "verify_reports");
+    RETURN_IF_ERROR(c.Open("SELECT worker, reports FROM worker_reports"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, c.Next());
+      if (!more) break;
+      audit.StoredReportCount(static_cast<uint64_t>(c.result().Int(c.row(), 0)),
+                              c.result().Int(c.row(), 1));
     }
   }
   ASSIGN_OR_RETURN(PgResult batches, db_->QueryOnce("SELECT id, prev_hash, hash, first_seq, "

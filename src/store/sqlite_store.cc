@@ -56,6 +56,14 @@ CREATE TABLE totals(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, basis INTE
 CREATE TABLE worker_payers(worker INTEGER NOT NULL, entity TEXT NOT NULL, payer INTEGER NOT NULL,
   money INTEGER NOT NULL, PRIMARY KEY(worker, entity, payer)) WITHOUT ROWID;
 )sql",
+    // Derived: how many work reports each worker has (AddReportCount), filled here from the
+    // entries (the reserved entities are ledger.h's kPayoutEntity, kContributionEntity and
+    // kMatchEntity).
+    R"sql(
+CREATE TABLE worker_reports(worker INTEGER PRIMARY KEY, reports INTEGER NOT NULL);
+INSERT INTO worker_reports(worker, reports) SELECT worker, count(*) FROM entries
+  WHERE entity NOT IN ('@payout', '@worker', '@match') GROUP BY worker;
+)sql",
 };
 // The migration that adds worker_payers, which existing entries then fill.
 constexpr int64_t kPayerSumsSchema = 2;
@@ -367,6 +375,7 @@ class SqliteStore : public Store {
   Status ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
                      const std::unordered_map<uint64_t, RunningTotal>& totals);
   Status ApplyPayerSums(const std::vector<Entry>& entries);
+  Status ApplyReportCounts(const std::vector<Entry>& entries);
 
   Status ReadChainHead();
 
@@ -698,6 +707,19 @@ Status SqliteStore::ApplyPayerSums(const std::vector<Entry>& entries) {
   return Status::Ok();
 }
 
+Status SqliteStore::ApplyReportCounts(const std::vector<Entry>& entries) {
+  ReportCounts counts;
+  for (const Entry& e : entries) AddReportCount(e, &counts);
+  for (const auto& [worker, n] : counts) {
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare("INSERT INTO worker_reports(worker,reports) VALUES(?,?) "
+                                  "ON CONFLICT(worker) DO UPDATE SET reports=reports+"
+                                  "excluded.reports"));
+    RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(worker)).Bind(2, n).Run());
+  }
+  return Status::Ok();
+}
+
 Status SqliteStore::Append(const std::vector<Entry>& entries) {
   if (!in_batch_) return Status::Precondition("no ledger batch is open");
   std::vector<std::string> blobs;
@@ -720,6 +742,7 @@ Status SqliteStore::Append(const std::vector<Entry>& entries) {
   }
   if (st.ok()) st = ApplyDeltas(balances, totals);
   if (st.ok()) st = ApplyPayerSums(entries);
+  if (st.ok()) st = ApplyReportCounts(entries);
   if (!st.ok()) {
     Rollback();
     return st;
@@ -982,12 +1005,8 @@ Result<std::vector<PayerSum>> SqliteStore::WorkerPayerSums(AccountNumber worker)
 
 Result<int64_t> SqliteStore::CountWorkerReports(AccountNumber worker) {
   db_->ResetAll();
-  static const std::string kSql = std::string(
-                                      "SELECT count(*) FROM entries WHERE worker=? AND "
-                                      "entity NOT IN ('") +
-                                  kPayoutEntity + "','" + kContributionEntity + "','" +
-                                  kMatchEntity + "')";
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("SELECT reports FROM worker_reports WHERE worker=?"));
   ASSIGN_OR_RETURN(bool row, s->Bind(1, static_cast<int64_t>(worker.value())).Step());
   return row ? s->Int(0) : 0;
 }
@@ -1094,6 +1113,14 @@ Result<VerifyResult> SqliteStore::Verify() {
       if (!row) break;
       audit.StoredPayerSum(
           {static_cast<uint64_t>(s->Int(0)), s->Text(1), static_cast<Payer>(s->Int(2))}, s->Int(3));
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("SELECT worker,reports FROM worker_reports"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      audit.StoredReportCount(static_cast<uint64_t>(s->Int(0)), s->Int(1));
     }
   }
   ASSIGN_OR_RETURN(SqliteStmt * batches, db_->Prepare("SELECT id,prev_hash,hash,first_seq,entries "

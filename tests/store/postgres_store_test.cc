@@ -166,7 +166,7 @@ TEST_F(PostgresStoreTest, StoresOpenedTogetherMigrateOnce) {
   auto r = (*db)->Query("SELECT value FROM meta WHERE key = 'schema'");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->rows(), 1);
-  EXPECT_EQ(r->Text(0, 0), "2");  // every migration, each once
+  EXPECT_EQ(r->Text(0, 0), "3");  // every migration, each once
 }
 
 // Two nodes (each its own connection, registry and ingestor) ingest interleaved batches for

@@ -415,12 +415,51 @@ TEST_P(PayerSumsTest, AStoreFromBeforeTheSumsIsBackfilledOnOpen) {
   const auto mine = key(Sums(worker_)), theirs = key(Sums(bo));
   ASSERT_FALSE(mine.empty());
   store_.reset();
-  Sql("DROP TABLE worker_payers; UPDATE meta SET value = '1' WHERE key = 'schema'");
+  Sql("DROP TABLE worker_payers; DROP TABLE worker_reports; "
+      "UPDATE meta SET value = '1' WHERE key = 'schema'");
   store_ = Open();
   ASSERT_NE(store_, nullptr);
   EXPECT_EQ(key(Sums(worker_)), mine);
   EXPECT_EQ(key(Sums(bo)), theirs);
+  EXPECT_EQ(*store_->CountWorkerReports(worker_), 2);
+  EXPECT_EQ(*store_->CountWorkerReports(bo), 1);
   EXPECT_TRUE(Problems().empty());
+}
+
+// Each worker's count of reports is kept with every batch: corrections count under the worker
+// they name; payouts, one-off contributions and matches do not count.
+TEST_P(PayerSumsTest, ReportCountsFollowEachBatch) {
+  const AccountNumber bo = AddBo();
+  EXPECT_EQ(*store_->CountWorkerReports(worker_), 0);
+  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5"),
+          Report("a3", "2026-03-04", "1")});
+  EXPECT_EQ(*store_->CountWorkerReports(worker_), 3);
+  WorkReport fix = Report("a2-fix", "2026-03-03", "4");
+  fix.replaces = "a2";
+  ASSERT_EQ(Record({fix})[0].outcome, Outcome::kCorrected);
+  Record({Report("a1", "2026-03-02", "3")});  // sent again: already recorded, not counted
+  PayOut("request-1", Money::Whole(1));
+  EXPECT_EQ(*store_->CountWorkerReports(worker_), 4);
+  EXPECT_EQ(*store_->CountWorkerReports(bo), 0);
+  EXPECT_TRUE(Problems().empty());
+}
+
+TEST_P(PayerSumsTest, VerifyDetectsAlteredAndMissingReportCounts) {
+  const AccountNumber bo = AddBo();
+  WorkReport b1 = Report("b1", "2026-03-02", "2");
+  b1.worker = bo;
+  Record({Report("a1", "2026-03-02", "3"), b1});
+  const std::string bo_key = std::to_string(bo.value());
+  Sql("UPDATE worker_reports SET reports = 7 WHERE worker = " + bo_key);
+  auto problems = Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0],
+            "worker " + AccountDigits(bo) + ": 7 reports stored but the entries hold 1");
+  Sql("DELETE FROM worker_reports WHERE worker = " + bo_key);
+  problems = Problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0],
+            "worker " + AccountDigits(bo) + ": 0 reports stored but the entries hold 1");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, PayerSumsTest, ::testing::Values("sqlite", "postgres"),
