@@ -51,12 +51,16 @@ std::string Counted(int64_t n, const char* one, const char* many) {
 }
 
 std::string Dollars(int64_t money_units) {
-  std::string s = Money::FromUnits(money_units).ToFixed(2);
-  const bool negative = !s.empty() && s[0] == '-';
-  if (negative) s.erase(0, 1);
-  const size_t point = s.find('.');
-  for (int i = static_cast<int>(point) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-  return (negative ? "-" : "") + s;
+  const std::string plain = Money::FromUnits(money_units).ToFixed(2);  // "-1234567.89"
+  const size_t sign = plain[0] == '-' ? 1 : 0;
+  const size_t point = plain.find('.');
+  std::string out(plain, 0, sign);
+  for (size_t i = sign; i < point; ++i) {
+    if (i > sign && (point - i) % 3 == 0) out += ',';
+    out += plain[i];
+  }
+  out.append(plain, point);
+  return out;
 }
 
 }  // namespace accrue::cli

@@ -431,6 +431,23 @@ TEST_F(IngestCliTest, TwentyFourHoursPerWorkerEntityAndDayAreAccepted) {
   EXPECT_EQ(VerifiedEntries(), 3);
 }
 
+// The text balance groups dollars by thousands: 63 weekdays of 8 h at 2.00/h = 1,008.00 (no
+// week over 40 h, so no cap applies).
+TEST_F(IngestCliTest, TextBalanceGroupsThousands) {
+  std::vector<std::string> rows;
+  const Date monday = *Date::Parse("2026-01-05");
+  for (int i = 0; i < 63; ++i) {
+    const Date day = monday.AddDays(i / 5 * 7 + i % 5);
+    rows.push_back(Row("d" + std::to_string(i), Ann(), day.ToString(), "8", "168.00"));
+  }
+  ASSERT_EQ(Ingest("days.csv", rows).exit_code, 0);
+  const CliResult r = db_.Run({"balance", Ann()});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.out.find("1,008.00"), std::string::npos) << r.out;  // the total
+  EXPECT_NE(r.out.find("504.00"), std::string::npos) << r.out;    // health: 63 x 8 x 1.00
+  EXPECT_EQ(r.out.find("1008.00"), std::string::npos) << r.out;
+}
+
 // A file whose header cannot be read is refused whole, with nothing recorded.
 struct BadFile {
   std::string name;
