@@ -175,4 +175,18 @@ Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const 
   return RowsOf(sums);
 }
 
+nlohmann::json ToJson(const std::string& from, const std::string& to,
+                      const std::vector<Row>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Row& r : rows) {
+    out.push_back({{"month", r.month},
+                   {"jurisdiction", r.jurisdiction},
+                   {"program", r.program},
+                   {"benefit", r.benefit},
+                   {"payer", r.payer},
+                   {"amount", r.amount.ToFixed(2)}});
+  }
+  return {{"from", from}, {"to", to}, {"rows", out}};
+}
+
 }  // namespace accrue::aggregates

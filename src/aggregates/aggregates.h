@@ -20,6 +20,7 @@
 #include "base/date.h"
 #include "base/decimal.h"
 #include "base/status.h"
+#include "nlohmann/json.hpp"
 #include "store/store.h"
 
 namespace accrue::aggregates {
@@ -42,5 +43,9 @@ Status Fold(Store& store, int64_t step = kFoldStep);
 Result<std::vector<Row>> Contributions(Store& store, const std::string& from,
                                        const std::string& to);
 Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const std::string& to);
+
+// The JSON form the CLI's --json and the API share: {"from", "to", "rows": [{"month",
+// "jurisdiction", "program", "benefit", "payer", "amount"}]}, amounts in dollars and cents.
+nlohmann::json ToJson(const std::string& from, const std::string& to, const std::vector<Row>& rows);
 
 }  // namespace accrue::aggregates

@@ -346,16 +346,7 @@ std::optional<HttpResponse> Aggregates(Api& api, Call& call) {
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
   ASSIGN_OR_RETURN_RESPONSE(auto sums,
                             aggregates::Contributions(*conn, from->ToString(), to->ToString()));
-  nlohmann::json rows = nlohmann::json::array();
-  for (const aggregates::Row& r : sums) {
-    rows.push_back({{"month", r.month},
-                    {"jurisdiction", r.jurisdiction},
-                    {"program", r.program},
-                    {"benefit", r.benefit},
-                    {"payer", r.payer},
-                    {"amount", r.amount.ToFixed(2)}});
-  }
-  return JsonResponse(200, {{"from", from->ToString()}, {"to", to->ToString()}, {"rows", rows}});
+  return JsonResponse(200, aggregates::ToJson(from->ToString(), to->ToString(), sums));
 }
 
 // A bounded simulation over packs already loaded, on a synthetic population.

@@ -189,16 +189,7 @@ int Aggregates(const Globals& g, const std::string& from_text, const std::string
   return WithStore(g, [&](Store& store) {
     OR_FAIL(auto rows, aggregates::Contributions(store, from.ToString(), to.ToString()));
     if (g.json) {
-      nlohmann::json out = nlohmann::json::array();
-      for (const aggregates::Row& r : rows) {
-        out.push_back({{"month", r.month},
-                       {"jurisdiction", r.jurisdiction},
-                       {"program", r.program},
-                       {"benefit", r.benefit},
-                       {"payer", r.payer},
-                       {"amount", r.amount.ToFixed(2)}});
-      }
-      PrintJson({{"from", from.ToString()}, {"to", to.ToString()}, {"rows", out}});
+      PrintJson(aggregates::ToJson(from.ToString(), to.ToString(), rows));
       return 0;
     }
     Table t({"Month", "Jurisdiction", "Program", "Benefit", "Payer", "Amount"});
