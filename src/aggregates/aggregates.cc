@@ -175,6 +175,48 @@ Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const 
   return RowsOf(sums);
 }
 
+PeriodicFold::PeriodicFold(Opener open, std::chrono::milliseconds period,
+                           std::function<void(const Status&)> on_error)
+    : open_(std::move(open)), period_(period), on_error_(std::move(on_error)) {
+  if (period_.count() <= 0) throw std::invalid_argument("a fold period must be positive");
+  thread_ = std::thread([this] { Run(); });
+}
+
+PeriodicFold::~PeriodicFold() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void PeriodicFold::Run() {
+  std::unique_ptr<Store> store;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (wake_.wait_for(lock, period_, [this] { return stop_; })) return;
+    }
+    Status st;
+    if (store == nullptr) {
+      auto opened = open_();
+      if (opened.ok()) {
+        store = std::move(*opened);
+      } else {
+        st = opened.status();
+      }
+    }
+    if (store != nullptr) st = Fold(*store);
+    if (st.ok()) {
+      ++folds_;
+    } else {
+      store.reset();
+      on_error_(st);
+    }
+  }
+}
+
 nlohmann::json ToJson(const std::string& from, const std::string& to,
                       const std::vector<Row>& rows) {
   nlohmann::json out = nlohmann::json::array();

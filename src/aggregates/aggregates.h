@@ -11,10 +11,19 @@
 //    a match counts under its program, paid by the government.
 //  - Sums are exact (Money units, kept as decimal text so no column can overflow).
 //  - Recompute() scans the whole ledger instead, for checking the folded table against.
+//  - PeriodicFold folds in the background (as `accrue serve` does), so a read after a busy day
+//    costs what came in since the last fold rather than the day.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/date.h"
@@ -46,6 +55,33 @@ Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const 
 
 // The JSON form the CLI's --json and the API share: {"from", "to", "rows": [{"month",
 // "jurisdiction", "program", "benefit", "payer", "amount"}]}, amounts in dollars and cents.
+// Folds every `period` on a store of its own from `open`, until destroyed (which waits for a
+// fold under way). A failed fold or open — a busy or unreachable database — goes to `on_error`
+// and is tried again, on a fresh connection, the next period.
+class PeriodicFold {
+ public:
+  using Opener = std::function<Result<std::unique_ptr<Store>>()>;
+  PeriodicFold(Opener open, std::chrono::milliseconds period,
+               std::function<void(const Status&)> on_error);
+  ~PeriodicFold();
+  PeriodicFold(const PeriodicFold&) = delete;
+  PeriodicFold& operator=(const PeriodicFold&) = delete;
+
+  int64_t folds() const { return folds_.load(); }  // completed without error
+
+ private:
+  void Run();
+
+  Opener open_;
+  std::chrono::milliseconds period_;
+  std::function<void(const Status&)> on_error_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::atomic<int64_t> folds_{0};
+  std::thread thread_;
+};
+
 nlohmann::json ToJson(const std::string& from, const std::string& to, const std::vector<Row>& rows);
 
 }  // namespace accrue::aggregates

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "aggregates/aggregates.h"
 #include "api/api.h"
 #include "auth/auth.h"
 #include "benefits/benefits.h"
@@ -27,6 +28,7 @@ struct ServeArgs {
   std::string web;
   int64_t rate_limit = 0;
   int64_t session_hours = 12;
+  int64_t fold_seconds = 30;
   bool demo = false;
   std::string policies = "policies";
   int64_t demo_workers = 300;
@@ -171,6 +173,17 @@ int Serve(Globals g, const ServeArgs& args) {
                            : store.status();
     if (!st.ok()) return Fail(st);
   }
+  // Aggregates fold on a connection of their own, so a regulator's read finds them nearly
+  // current instead of folding a whole day's intake while the request waits.
+  std::unique_ptr<aggregates::PeriodicFold> fold;
+  if (args.fold_seconds > 0) {
+    fold = std::make_unique<aggregates::PeriodicFold>(
+        [g] { return OpenStore(g); }, std::chrono::seconds(args.fold_seconds),
+        [](const Status& st) {
+          std::cerr << "{\"level\":\"warn\",\"msg\":\"aggregate fold failed\",\"error\":"
+                    << nlohmann::json(st.message()).dump() << "}\n";
+        });
+  }
   std::cout << "\naccrue serving on http://" << args.address << ":" << (*server)->port()
             << "/  (API under /v1, OpenAPI at /v1/openapi.json"
             << (so.static_dir.empty() ? "" : ", portal at /") << ")\n"
@@ -178,6 +191,7 @@ int Serve(Globals g, const ServeArgs& args) {
   int sig = 0;
   sigwait(&signals, &sig);
   std::cerr << "{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":" << sig << "}\n";
+  fold.reset();
   (*server)->Stop();
   std::cerr << "{\"level\":\"info\",\"msg\":\"stopped\"}\n";
   return 0;
@@ -302,6 +316,11 @@ void AddServeCommand(CLI::App& app, Globals& g, int& status) {
                    "Requests per second per API key or session (0: none)")
       ->envname("ACCRUE_RATE_LIMIT")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
+  serve
+      ->add_option("--fold-seconds", args.fold_seconds,
+                   "Seconds between folds of new entries into the aggregates (0: only on read)")
+      ->envname("ACCRUE_FOLD_SECONDS")
+      ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600));
   serve->add_option("--session-hours", args.session_hours, "How long a worker stays signed in")
       ->envname("ACCRUE_SESSION_HOURS")
       ->check(CLI::Range(int64_t{1}, int64_t{24} * 30))

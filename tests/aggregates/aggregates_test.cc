@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "contributions/contributions.h"
@@ -89,6 +92,13 @@ class AggregatesTest : public ::testing::TestWithParam<const char*> {
     return out;
   }
 
+  // The last entry folded; nothing before the first fold creates the module's tables.
+  std::optional<int64_t> Mark() {
+    auto rows = store_->sql().Query("SELECT seq FROM aggregate_mark WHERE id = 1");
+    if (!rows.ok() || rows->empty()) return std::nullopt;
+    return rows->at(0).Int(0);
+  }
+
   int64_t FoldedThrough() {
     auto rows = store_->sql().Query("SELECT seq FROM aggregate_mark WHERE id = 1");
     EXPECT_TRUE(rows.ok());
@@ -159,6 +169,62 @@ TEST_P(AggregatesTest, FoldsInStepsAndNeverCountsAnEntryTwice) {
   EXPECT_EQ(FoldedThrough(), 47);
   EXPECT_EQ(ByMonth(),
             (std::map<std::string, std::string>{{"2026-09", "14.00"}, {"2026-10", "80.00"}}));
+}
+
+// In the background, on a connection of its own, without any read asking for it.
+TEST_P(AggregatesTest, PeriodicFoldKeepsUpWithIntake) {
+  auto waits_for = [&](int64_t seq) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (Mark() != seq && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Mark() == seq;
+  };
+  std::vector<std::string> errors;
+  std::mutex mu;
+  {
+    PeriodicFold fold([this]() -> Result<std::unique_ptr<Store>> { return Open(); },
+                      std::chrono::milliseconds(20),
+                      [&](const Status& st) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        errors.push_back(st.message());
+                      });
+    Ingest({Report("s1", "2026-09-14", 10), Report("s2", "2026-10-05", 5)});
+    ASSERT_TRUE(waits_for(2));
+    Ingest({Report("s1-fix", "2026-11-02", 4, "s1")});
+    ASSERT_TRUE(waits_for(3));
+    EXPECT_GE(fold.folds(), 2);
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(ByMonth(),
+            (std::map<std::string, std::string>{{"2026-10", "10.00"}, {"2026-11", "8.00"}}));
+}
+
+// A store it cannot open is reported each period and tried again; nothing is folded.
+TEST_P(AggregatesTest, PeriodicFoldReportsWhatFailsAndTriesAgain) {
+  Ingest({Report("s1", "2026-09-14", 10)});
+  std::atomic<int> failures{0};
+  std::string first;
+  std::mutex mu;
+  {
+    PeriodicFold fold(
+        []() -> Result<std::unique_ptr<Store>> { return Status::Io("database unreachable"); },
+        std::chrono::milliseconds(10),
+        [&](const Status& st) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (first.empty()) first = st.message();
+          ++failures;
+        });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (failures < 3 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(fold.folds(), 0);
+  }
+  EXPECT_GE(failures.load(), 3);
+  EXPECT_EQ(first, "database unreachable");
+  EXPECT_EQ(Mark(), std::nullopt);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, AggregatesTest, ::testing::Values("sqlite", "postgres"),

@@ -110,6 +110,41 @@ TEST(ServeTest, ReadsItsConfigurationFile) {
   EXPECT_NE(bad.err.find("unknown key 'prot'"), std::string::npos) << bad.Describe();
 }
 
+// The server folds new entries into the contribution aggregates on its own, every
+// --fold-seconds, with no read asking; a period out of range is refused before it starts.
+TEST(ServeTest, FoldsAggregatesInTheBackground) {
+  AccrueDb db;
+  const std::string token = Prepare(db, {"--db", db.db()});
+  ServeProcess serve(db.dir(), {"--db", db.db(), "--fold-seconds", "1"});
+  ASSERT_NE(serve.port(), 0) << serve.output();
+  HttpClient client(serve.port());
+  for (int day = 1; day <= 3; ++day) {
+    const std::string id = "f-" + std::to_string(day);
+    ASSERT_EQ(
+        client.Send("POST", "/v1/entities/rideco/reports", Report(id, kWorkers[0], day, "2"), token)
+            .status,
+        201);
+  }
+  auto folded = [&]() -> int64_t {
+    auto store = OpenSqliteStore(db.db());
+    if (!store.ok()) return -1;
+    auto rows = (*store)->sql().Query("SELECT seq FROM aggregate_mark WHERE id = 1");
+    return rows.ok() && !rows->empty() ? rows->at(0).Int(0) : -1;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (folded() != 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(folded(), 3) << serve.output();
+  EXPECT_EQ(serve.Stop(), 0);
+  EXPECT_EQ(serve.output().find("aggregate fold failed"), std::string::npos) << serve.output();
+
+  auto bad = testing::RunAccrue({"serve", "--db", db.db(), "--fold-seconds", "-1"});
+  EXPECT_NE(bad.exit_code, 0) << bad.Describe();
+  EXPECT_NE(bad.err.find("--fold-seconds: Value -1 not in range 0 to 86400"), std::string::npos)
+      << bad.Describe();
+}
+
 // Clients keep posting while the server is told to stop. Every report it acknowledged must be
 // in the ledger exactly once, and the ledger must verify.
 TEST(ServeTest, ShutdownLosesNothingAcknowledged) {
