@@ -14,6 +14,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/account_number.h"
@@ -106,7 +107,7 @@ class IngestCliTest : public ::testing::Test {
       csv += rows[i];
       if (i + 1 < rows.size() || final_newline) csv += "\n";
     }
-    return db_.Ingest(file, csv, flags);
+    return db_.Ingest(file, csv, std::move(flags));
   }
 
   // Asserts the ledger verifies, and returns its entry count.
