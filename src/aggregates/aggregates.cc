@@ -138,10 +138,11 @@ std::vector<Row> RowsOf(const Sums& sums) {
 
 }  // namespace
 
-Status Fold(Store& store, int64_t step) {
+Status Fold(Store& store, int64_t step, const std::atomic<bool>* cancel) {
   if (step <= 0) throw std::invalid_argument("a fold step must be positive");
   RETURN_IF_ERROR(EnsureSchema(store));
   for (;;) {
+    if (cancel != nullptr && cancel->load()) return Status::Ok();
     ASSIGN_OR_RETURN(bool more, FoldStep(store, step));
     if (!more) return Status::Ok();
   }
@@ -187,6 +188,7 @@ PeriodicFold::~PeriodicFold() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
+  stopping_ = true;
   wake_.notify_all();
   thread_.join();
 }
@@ -207,7 +209,7 @@ void PeriodicFold::Run() {
         st = opened.status();
       }
     }
-    if (store != nullptr) st = Fold(*store);
+    if (store != nullptr) st = Fold(*store, kFoldStep, &stopping_);
     if (st.ok()) {
       ++folds_;
     } else {

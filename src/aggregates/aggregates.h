@@ -44,8 +44,9 @@ struct Row {
 };
 
 // Folds in the entries committed since the last fold, `step` at a time (each step one
-// transaction); Contributions() does this first.
-Status Fold(Store& store, int64_t step = kFoldStep);
+// transaction); Contributions() does this first. With `cancel`, stops between steps once it is
+// true (what is folded stays folded; the rest waits for the next fold).
+Status Fold(Store& store, int64_t step = kFoldStep, const std::atomic<bool>* cancel = nullptr);
 
 // Rows for the months `from`..`to` ("YYYY-MM", inclusive), in key order; rows that net to zero
 // are left out.
@@ -53,11 +54,9 @@ Result<std::vector<Row>> Contributions(Store& store, const std::string& from,
                                        const std::string& to);
 Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const std::string& to);
 
-// The JSON form the CLI's --json and the API share: {"from", "to", "rows": [{"month",
-// "jurisdiction", "program", "benefit", "payer", "amount"}]}, amounts in dollars and cents.
-// Folds every `period` on a store of its own from `open`, until destroyed (which waits for a
-// fold under way). A failed fold or open — a busy or unreachable database — goes to `on_error`
-// and is tried again, on a fresh connection, the next period.
+// Folds every `period` on a store of its own from `open`, until destroyed (which stops a fold
+// under way after its current step). A failed fold or open (a busy or unreachable database)
+// goes to `on_error` and is tried again, on a fresh connection, the next period.
 class PeriodicFold {
  public:
   using Opener = std::function<Result<std::unique_ptr<Store>>()>;
@@ -67,7 +66,7 @@ class PeriodicFold {
   PeriodicFold(const PeriodicFold&) = delete;
   PeriodicFold& operator=(const PeriodicFold&) = delete;
 
-  int64_t folds() const { return folds_.load(); }  // completed without error
+  int64_t folds() const { return folds_.load(); }  // that returned without error
 
  private:
   void Run();
@@ -78,10 +77,13 @@ class PeriodicFold {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;
+  std::atomic<bool> stopping_{false};  // stop_, read by a fold under way between its steps
   std::atomic<int64_t> folds_{0};
   std::thread thread_;
 };
 
+// The JSON form the CLI's --json and the API share: {"from", "to", "rows": [{"month",
+// "jurisdiction", "program", "benefit", "payer", "amount"}]}, amounts in dollars and cents.
 nlohmann::json ToJson(const std::string& from, const std::string& to, const std::vector<Row>& rows);
 
 }  // namespace accrue::aggregates

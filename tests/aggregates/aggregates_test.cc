@@ -144,6 +144,9 @@ TEST_P(AggregatesTest, FoldsInStepsAndNeverCountsAnEntryTwice) {
     reports.push_back(Report("r" + std::to_string(i), "2026-09-01", 1));
   }
   Ingest(reports);
+  const std::atomic<bool> cancelled{true};
+  ASSERT_TRUE(Fold(*store_, 3, &cancelled).ok());  // stops before its first step
+  EXPECT_EQ(FoldedThrough(), 0);
   ASSERT_TRUE(Fold(*store_, 3).ok());  // three steps: 3, 3, 1
   EXPECT_EQ(FoldedThrough(), 7);
   ASSERT_TRUE(Fold(*store_, 3).ok());  // nothing new
