@@ -188,7 +188,6 @@ PeriodicFold::~PeriodicFold() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
-  stopping_ = true;
   wake_.notify_all();
   thread_.join();
 }
@@ -198,7 +197,7 @@ void PeriodicFold::Run() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (wake_.wait_for(lock, period_, [this] { return stop_; })) return;
+      if (wake_.wait_for(lock, period_, [this] { return stop_.load(); })) return;
     }
     Status st;
     if (store == nullptr) {
@@ -209,7 +208,7 @@ void PeriodicFold::Run() {
         st = opened.status();
       }
     }
-    if (store != nullptr) st = Fold(*store, kFoldStep, &stopping_);
+    if (store != nullptr) st = Fold(*store, kFoldStep, &stop_);
     if (st.ok()) {
       ++folds_;
     } else {

@@ -76,8 +76,7 @@ class PeriodicFold {
   std::function<void(const Status&)> on_error_;
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stop_ = false;
-  std::atomic<bool> stopping_{false};  // stop_, read by a fold under way between its steps
+  std::atomic<bool> stop_{false};  // set under mu_; a fold under way reads it between steps
   std::atomic<int64_t> folds_{0};
   std::thread thread_;
 };

@@ -109,38 +109,43 @@ VerifyResult LedgerAudit::Finish() {
   return std::move(out_);
 }
 
-// A sum that is zero may be stored or not: a correction can bring a row back to zero.
-void LedgerAudit::CompareSumsByPayer() {
-  auto report = [this](const PayerSumKey& key, int64_t stored, int64_t summed) {
-    const auto& [worker, entity, payer] = key;
-    Problem("worker " + AccountDigits(AccountNumber::FromValue(worker)) + ": money from " + entity +
-            " (payer " + PayerName(payer) + ") stored as " + std::to_string(stored) +
-            " but the entries sum to " + std::to_string(summed));
-  };
-  for (const auto& [key, stored] : stored_payers_) {
-    auto it = summed_payers_.find(key);
-    const int64_t summed = it == summed_payers_.end() ? 0 : it->second;
-    if (stored != summed) report(key, stored, summed);
+namespace {
+
+// Reports, through `report(key, stored, derived)`, each key whose stored value differs from the
+// one derived from the entries. A derived zero may be stored or not: a correction can bring a
+// row back to zero.
+template <typename Map, typename Report>
+void CompareDerived(const Map& stored, const Map& derived, Report report) {
+  for (const auto& [key, value] : stored) {
+    auto it = derived.find(key);
+    const int64_t expected = it == derived.end() ? 0 : it->second;
+    if (value != expected) report(key, value, expected);
   }
-  for (const auto& [key, summed] : summed_payers_) {
-    if (summed != 0 && !stored_payers_.contains(key)) report(key, 0, summed);
+  for (const auto& [key, expected] : derived) {
+    if (expected != 0 && !stored.contains(key)) report(key, 0, expected);
   }
 }
 
+}  // namespace
+
+void LedgerAudit::CompareSumsByPayer() {
+  CompareDerived(stored_payers_, summed_payers_,
+                 [this](const PayerSumKey& key, int64_t stored, int64_t summed) {
+                   const auto& [worker, entity, payer] = key;
+                   Problem("worker " + AccountDigits(AccountNumber::FromValue(worker)) +
+                           ": money from " + entity + " (payer " + PayerName(payer) +
+                           ") stored as " + std::to_string(stored) + " but the entries sum to " +
+                           std::to_string(summed));
+                 });
+}
+
 void LedgerAudit::CompareReportCounts() {
-  auto report = [this](uint64_t worker, int64_t stored, int64_t counted) {
-    Problem("worker " + AccountDigits(AccountNumber::FromValue(worker)) + ": " +
-            std::to_string(stored) + " reports stored but the entries hold " +
-            std::to_string(counted));
-  };
-  for (const auto& [worker, stored] : stored_reports_) {
-    auto it = counted_reports_.find(worker);
-    const int64_t counted = it == counted_reports_.end() ? 0 : it->second;
-    if (stored != counted) report(worker, stored, counted);
-  }
-  for (const auto& [worker, counted] : counted_reports_) {
-    if (!stored_reports_.contains(worker)) report(worker, 0, counted);
-  }
+  CompareDerived(stored_reports_, counted_reports_,
+                 [this](uint64_t worker, int64_t stored, int64_t counted) {
+                   Problem("worker " + AccountDigits(AccountNumber::FromValue(worker)) + ": " +
+                           std::to_string(stored) + " reports stored but the entries hold " +
+                           std::to_string(counted));
+                 });
 }
 
 }  // namespace accrue
