@@ -1,6 +1,10 @@
 // Contribution aggregates folded from the ledger into a table of their own.
 #include "aggregates/aggregates.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -106,23 +110,35 @@ Status WriteSums(SqlConn& sql, const Sums& sums) {
   return Status::Ok();
 }
 
+Result<int64_t> FoldedThrough(SqlConn& sql) {
+  ASSIGN_OR_RETURN(auto mark, sql.Query("SELECT seq FROM aggregate_mark WHERE id = 1"));
+  return mark.at(0).Int(0);
+}
+
 // Folds one page of entries committed since the last fold; false once there were none left.
+// The page is read and summed before the write lock is taken, so intake waits only for the
+// sums to be written, not for a page of entries to be decoded. Under the lock the mark is read
+// again: if another folder moved it meanwhile, the sums are dropped and the page read afresh.
 Result<bool> FoldStep(Store& store, int64_t step) {
   SqlConn& sql = store.sql();
-  bool more = false;
+  ASSIGN_OR_RETURN(const int64_t from, FoldedThrough(sql));
+  ASSIGN_OR_RETURN(auto page, store.EntriesAfter(from, step));
+  if (page.empty()) return false;
+  Sums sums;
+  for (const StoredEntry& e : page) RETURN_IF_ERROR(AddEntry(store, e, &sums));
+  bool raced = false;
   RETURN_IF_ERROR(InSqlTransaction(sql, [&]() -> Status {
     // The lock row: one folder at a time, so no entry is counted twice.
     RETURN_IF_ERROR(sql.Query("UPDATE aggregate_mark SET seq = seq WHERE id = 1").status());
-    ASSIGN_OR_RETURN(auto mark, sql.Query("SELECT seq FROM aggregate_mark WHERE id = 1"));
-    ASSIGN_OR_RETURN(auto page, store.EntriesAfter(mark.at(0).Int(0), step));
-    if (page.empty()) return Status::Ok();
-    Sums sums;
-    for (const StoredEntry& e : page) RETURN_IF_ERROR(AddEntry(store, e, &sums));
+    ASSIGN_OR_RETURN(const int64_t now, FoldedThrough(sql));
+    if (now != from) {
+      raced = true;
+      return Status::Ok();
+    }
     RETURN_IF_ERROR(WriteSums(sql, sums));
-    more = static_cast<int64_t>(page.size()) == step;
     return sql.Query("UPDATE aggregate_mark SET seq = $1 WHERE id = 1", {page.back().seq}).status();
   }));
-  return more;
+  return raced || static_cast<int64_t>(page.size()) == step;
 }
 
 std::vector<Row> RowsOf(const Sums& sums) {
@@ -193,6 +209,9 @@ PeriodicFold::~PeriodicFold() {
 }
 
 void PeriodicFold::Run() {
+  // Folding is catch-up work: requests come first when the processors are busy.
+  const auto self = static_cast<id_t>(gettid());
+  setpriority(PRIO_PROCESS, self, std::max(getpriority(PRIO_PROCESS, self), kFoldNice));
   std::unique_ptr<Store> store;
   for (;;) {
     {

@@ -3,9 +3,11 @@
 //
 // Contract:
 //  - Derived from the ledger and kept in the module's own table (store/sql.h). Every read first
-//    folds in the entries committed since the last fold, in ledger order, in transactions of
-//    at most kFoldStep entries under the module's lock row; so a read costs what was recorded
-//    since the previous one, not the whole range, and several servers never fold an entry twice.
+//    folds in the entries committed since the last fold, in ledger order, at most kFoldStep
+//    entries at a time; each page's sums are written under the module's lock row, held only
+//    for that write. So a read costs what was recorded since the previous one, not the whole
+//    range; intake never waits for a page to be read; and several servers never fold an entry
+//    twice.
 //  - A correction's reversal counts in the month and jurisdiction of the report it reverses,
 //    its own legs in its own. Payouts (money out) and one-offs (no program) are not counted;
 //    a match counts under its program, paid by the government.
@@ -35,6 +37,8 @@
 namespace accrue::aggregates {
 
 inline constexpr int64_t kFoldStep = 10'000;
+// The niceness of PeriodicFold's thread.
+inline constexpr int kFoldNice = 10;
 
 struct Row {
   std::string month;  // "2026-09"
@@ -54,9 +58,10 @@ Result<std::vector<Row>> Contributions(Store& store, const std::string& from,
                                        const std::string& to);
 Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const std::string& to);
 
-// Folds every `period` on a store of its own from `open`, until destroyed (which stops a fold
-// under way after its current step). A failed fold or open (a busy or unreachable database)
-// goes to `on_error` and is tried again, on a fresh connection, the next period.
+// Folds every `period` on a store of its own from `open`, on a thread at niceness kFoldNice (or
+// the process's, if higher), until destroyed (which stops a fold under way after its current
+// step). A failed fold or open (a busy or unreachable database) goes to `on_error` and is tried
+// again, on a fresh connection, the next period.
 class PeriodicFold {
  public:
   using Opener = std::function<Result<std::unique_ptr<Store>>()>;

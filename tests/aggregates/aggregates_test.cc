@@ -8,7 +8,10 @@
 #include "aggregates/aggregates.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -202,6 +205,26 @@ TEST_P(AggregatesTest, PeriodicFoldKeepsUpWithIntake) {
   EXPECT_TRUE(errors.empty()) << errors.front();
   EXPECT_EQ(ByMonth(),
             (std::map<std::string, std::string>{{"2026-10", "10.00"}, {"2026-11", "8.00"}}));
+}
+
+// The fold is catch-up work: its thread yields to requests (the opener runs on that thread).
+TEST_P(AggregatesTest, PeriodicFoldRunsAtLowPriority) {
+  const int mine = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  std::atomic<int> nice{-100};
+  {
+    PeriodicFold fold(
+        [&]() -> Result<std::unique_ptr<Store>> {
+          nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+          return Open();
+        },
+        std::chrono::milliseconds(10), [](const Status&) {});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (nice == -100 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  EXPECT_EQ(nice.load(), std::max(mine, kFoldNice));
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), mine);  // only that thread
 }
 
 // A store it cannot open is reported each period and tried again; nothing is folded.
