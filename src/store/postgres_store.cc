@@ -137,7 +137,7 @@ class PgDictionary : public Dictionary {
   uint64_t CachedAccountId(const std::string& key) const { return Cached(accounts_, key); }
   uint64_t CachedTotalsId(const std::string& key) const { return Cached(totals_, key); }
   // Feeds every row the open batch created to its chain hash, table by table in id order.
-  void HashCreated(ChainHasher* hasher) const;
+  void HashCreated(ChainHasher* hasher);
   void Committed();
   void Forget();
   // The first database error an interning look-up met since the last call (Dictionary's
@@ -304,10 +304,10 @@ Result<std::pair<std::string, int>> PgDictionary::Load(const Table& t, uint64_t 
   return value;
 }
 
-void PgDictionary::HashCreated(ChainHasher* hasher) const {
-  auto sorted = created_;
-  std::sort(sorted.begin(), sorted.end());
-  for (const auto& [table, id, text] : sorted) hasher->AddDictionaryRow(table, id, text);
+void PgDictionary::HashCreated(ChainHasher* hasher) {
+  // In place: the rows are only ever hashed, and a large batch creates many thousands.
+  std::sort(created_.begin(), created_.end());
+  for (const auto& [table, id, text] : created_) hasher->AddDictionaryRow(table, id, text);
 }
 
 Status PgDictionary::Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,

@@ -104,7 +104,7 @@ class SqliteDictionary : public Dictionary {
   uint64_t CachedAccountId(const std::string& key) const { return Cached(accounts_, key); }
   uint64_t CachedTotalsId(const std::string& key) const { return Cached(totals_, key); }
   // Feeds every row the open batch created to its chain hash, table by table in id order.
-  void HashCreated(ChainHasher* hasher) const;
+  void HashCreated(ChainHasher* hasher);
   void Committed();
   void Forget();
 
@@ -239,10 +239,10 @@ void SqliteDictionary::Committed() {
   pending_units_.clear();
 }
 
-void SqliteDictionary::HashCreated(ChainHasher* hasher) const {
-  auto sorted = created_;
-  std::sort(sorted.begin(), sorted.end());
-  for (const auto& [table, id, text] : sorted) hasher->AddDictionaryRow(table, id, text);
+void SqliteDictionary::HashCreated(ChainHasher* hasher) {
+  // In place: the rows are only ever hashed, and a large batch creates many thousands.
+  std::sort(created_.begin(), created_.end());
+  for (const auto& [table, id, text] : created_) hasher->AddDictionaryRow(table, id, text);
 }
 
 Status SqliteDictionary::Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,
