@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev sqlite3
   libhowardhinnant-date-dev tzdata
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  libsodium-dev
+  libsodium-dev libjemalloc-dev
   librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev prometheus-cpp-dev
   libhpdf-dev fonts-dejavu-core poppler-utils
   libpq-dev postgresql

@@ -80,6 +80,9 @@ TEST(ServeTest, ServesTheApiOverHttp) {
   // A body past the limit gets its 413 before anything is read into a report.
   auto big = client.Send("POST", "/v1/entities/rideco/batches", std::string(17 << 20, 'x'), token);
   EXPECT_EQ(big.status, 413);
+  // The server allocates through jemalloc (CMakeLists.txt says why), not glibc's malloc.
+  EXPECT_NE(testing::ReadFile("/proc/" + std::to_string(serve.pid()) + "/maps").find("libjemalloc"),
+            std::string::npos);
   EXPECT_EQ(serve.Stop(), 0);
   EXPECT_EQ(db.Entries(), 1);
 }

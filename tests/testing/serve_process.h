@@ -44,6 +44,7 @@ class ServeProcess {
     }
   }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 once stopped
   std::string output() const { return ReadFile(out_); }
 
   // Sends `sig` and waits; returns the exit code (-1 if a signal ended it).
