@@ -10,7 +10,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libsodium-dev libjemalloc-dev
   librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev prometheus-cpp-dev
-  libhpdf-dev fonts-dejavu-core poppler-utils
+  libhpdf-dev fonts-dejavu-core fonts-wqy-microhei python3-fonttools poppler-utils
   libpq-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
 )

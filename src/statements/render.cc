@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <string_view>
 
 #include "statements/statements.h"
 
@@ -122,25 +123,34 @@ std::string CleanUtf8(const std::string& utf8) {
   return out;
 }
 
-bool WinAnsiCovers(const std::string& utf8) {
-  bool covered = true;
-  ForEachCodePoint(utf8, [&](uint32_t cp) { covered = covered && (InLatin1(cp) || Spelled(cp)); });
-  return covered;
+// East Asian scripts DejaVu Sans lacks: Hangul, CJK punctuation, kana and ideographs,
+// compatibility ideographs, vertical and fullwidth forms, and the supplementary ideographs.
+bool EastAsian(uint32_t cp) {
+  return (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x2E80 && cp <= 0x9FFF) ||
+         (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xAC00 && cp <= 0xD7FF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+         (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
-// Every piece of text the document prints.
-bool WinAnsiCoversDocument(const StatementDocument& doc) {
-  auto cells = [](const std::vector<StatementCell>& row) {
+// Whether `pred` holds for every code point of every piece of text the document prints.
+template <typename Pred>
+bool EveryCodePoint(const StatementDocument& doc, Pred pred) {
+  auto text = [&](const std::string& utf8) {
+    bool all = true;
+    ForEachCodePoint(utf8, [&](uint32_t cp) { all = all && pred(cp); });
+    return all;
+  };
+  auto cells = [&](const std::vector<StatementCell>& row) {
     return std::all_of(row.begin(), row.end(),
-                       [](const StatementCell& c) { return WinAnsiCovers(c.text); });
+                       [&](const StatementCell& c) { return text(c.text); });
   };
   for (const std::string* s : {&doc.title, &doc.party, &doc.period, &doc.note}) {
-    if (!WinAnsiCovers(*s)) return false;
+    if (!text(*s)) return false;
   }
   for (const StatementTable& t : doc.tables) {
-    if (!WinAnsiCovers(t.title) || !cells(t.total)) return false;
+    if (!text(t.title) || !cells(t.total)) return false;
     for (const std::string& c : t.columns) {
-      if (!WinAnsiCovers(c)) return false;
+      if (!text(c)) return false;
     }
     for (const auto& row : t.rows) {
       if (!cells(row)) return false;
@@ -151,7 +161,9 @@ bool WinAnsiCoversDocument(const StatementDocument& doc) {
 
 // The fonts a document is set in. Text WinAnsi covers (Latin-1) uses the PDF's built-in
 // Helvetica, so the file stays small; other text (Vietnamese, Greek, Cyrillic names…) embeds
-// DejaVu Sans with UTF-8. Without that font on the machine, it falls back to WinAnsi with '?'.
+// DejaVu Sans with UTF-8, and text with Chinese, Japanese or Korean embeds WenQuanYi Micro Hei
+// (which has Latin, Greek and Cyrillic too, but no bold). Without the font it needs on the
+// machine, a document falls back to the next: CJK to DejaVu (boxes), DejaVu to WinAnsi ('?').
 struct PdfFonts {
   HPDF_Font regular = nullptr, bold = nullptr;
   bool unicode = false;
@@ -161,24 +173,36 @@ struct PdfFonts {
 
 constexpr const char* kUnicodeFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 constexpr const char* kUnicodeBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+#ifdef ACCRUE_CJK_FONT
+constexpr const char* kCjkFont = ACCRUE_CJK_FONT;
+#else
+constexpr const char* kCjkFont = "";
+#endif
+
+// Embeds the TrueType fonts at these paths with UTF-8; false if either is missing or unreadable.
+bool EmbedFonts(HPDF_Doc pdf, const char* regular_path, const char* bold_path, PdfFonts* f) {
+  if (!std::filesystem::exists(regular_path) || !std::filesystem::exists(bold_path)) return false;
+  HPDF_UseUTFEncodings(pdf);
+  const char* regular = HPDF_LoadTTFontFromFile(pdf, regular_path, HPDF_TRUE);
+  const char* bold = std::string_view(bold_path) == regular_path
+                         ? regular
+                         : HPDF_LoadTTFontFromFile(pdf, bold_path, HPDF_TRUE);
+  if (regular == nullptr || bold == nullptr) return false;
+  f->regular = HPDF_GetFont(pdf, regular, "UTF-8");
+  f->bold = HPDF_GetFont(pdf, bold, "UTF-8");
+  f->unicode = f->regular != nullptr && f->bold != nullptr;
+  return f->unicode;
+}
 
 PdfFonts ChooseFonts(HPDF_Doc pdf, const StatementDocument& doc) {
   PdfFonts f;
-  if (!WinAnsiCoversDocument(doc) && std::filesystem::exists(kUnicodeFont) &&
-      std::filesystem::exists(kUnicodeBoldFont)) {
-    HPDF_UseUTFEncodings(pdf);
-    const char* regular = HPDF_LoadTTFontFromFile(pdf, kUnicodeFont, HPDF_TRUE);
-    const char* bold = HPDF_LoadTTFontFromFile(pdf, kUnicodeBoldFont, HPDF_TRUE);
-    if (regular != nullptr && bold != nullptr) {
-      f.regular = HPDF_GetFont(pdf, regular, "UTF-8");
-      f.bold = HPDF_GetFont(pdf, bold, "UTF-8");
-      f.unicode = f.regular != nullptr && f.bold != nullptr;
-    }
-  }
-  if (!f.unicode) {
-    f.regular = HPDF_GetFont(pdf, "Helvetica", "WinAnsiEncoding");
-    f.bold = HPDF_GetFont(pdf, "Helvetica-Bold", "WinAnsiEncoding");
-  }
+  const bool latin1 = EveryCodePoint(doc, [](uint32_t cp) { return InLatin1(cp) || Spelled(cp); });
+  const bool east_asian = !EveryCodePoint(doc, [](uint32_t cp) { return !EastAsian(cp); });
+  if (east_asian && EmbedFonts(pdf, kCjkFont, kCjkFont, &f)) return f;
+  if (!latin1 && EmbedFonts(pdf, kUnicodeFont, kUnicodeBoldFont, &f)) return f;
+  f.regular = HPDF_GetFont(pdf, "Helvetica", "WinAnsiEncoding");
+  f.bold = HPDF_GetFont(pdf, "Helvetica-Bold", "WinAnsiEncoding");
+  f.unicode = false;
   return f;
 }
 

@@ -2,6 +2,7 @@
 // (corrected to 6 h) in Seattle, at $2.00/h paid by the hiring entity and split per the pack.
 #include "statements/statements.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -192,6 +193,60 @@ TEST_F(StatementsTest, PdfPrintsNamesBeyondLatin1AsWritten) {
   auto malformed = RenderPdf(doc);
   ASSERT_TRUE(malformed.ok()) << malformed.status().message();
   EXPECT_NE(PdfText(*malformed, dir_ / "malformed.pdf").find("Ana"), std::string::npos);
+}
+
+// The dark pixels of a PDF's first page, rendered by pdftoppm at 144 dpi in grey.
+int64_t DarkPixels(const std::string& pdf, const std::string& path) {
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << pdf;
+  }
+  FILE* p = popen(("pdftoppm -gray -r 144 -f 1 -l 1 '" + path + "' 2>/dev/null").c_str(), "r");
+  if (p == nullptr) return -1;
+  std::string pgm;
+  char buf[65536];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) pgm.append(buf, n);
+  pclose(p);
+  // "P5\n<width> <height>\n255\n", then one byte per pixel.
+  size_t at = 0;
+  for (int field = 0; field < 4 && at != std::string::npos; ++field) {
+    at = pgm.find_first_of(" \n", at);
+    if (at != std::string::npos) ++at;
+  }
+  if (!pgm.starts_with("P5") || at == std::string::npos) return -1;
+  return std::count_if(pgm.begin() + static_cast<std::ptrdiff_t>(at), pgm.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 128; });
+}
+
+// Chinese, Japanese and Korean names print with every glyph drawn. Most of the CJK font's
+// glyphs are composites, which a PDF can carry without their parts: the text would still
+// extract while the page shows nothing. So the page is rendered and each name's ink counted.
+TEST_F(StatementsTest, PdfDrawsChineseJapaneseAndKoreanNames) {
+  auto n = BuildWorkerMonthlyNotice(*store_, ana_, "2026-09");
+  ASSERT_TRUE(n.ok());
+  StatementDocument doc = ToDocument(*n);
+  ASSERT_FALSE(doc.tables.empty());
+  doc.tables[0].rows.push_back({{"王"}, {"7.25", true}});  // with and without a name: one font
+  doc.party = ", account " + ana_.ToString();
+  auto without = RenderPdf(doc);
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  const int64_t base = DarkPixels(*without, dir_ / "base.pdf");
+  ASSERT_GT(base, 0);
+  for (const std::string name : {"김민지", "王芳", "さくら", "陳美玲"}) {
+    doc.party = name + ", account " + ana_.ToString();
+    auto pdf = RenderPdf(doc);
+    ASSERT_TRUE(pdf.ok()) << pdf.status().message();
+    EXPECT_NE(PdfText(*pdf, dir_ / "cjk.pdf").find(doc.party), std::string::npos) << name;
+    // Each character on its own, so one blank glyph cannot hide behind its neighbours' ink.
+    for (size_t i = 0; i < name.size(); i += 3) {  // three UTF-8 bytes each
+      doc.party = name.substr(i, 3) + ", account " + ana_.ToString();
+      auto one = RenderPdf(doc);
+      ASSERT_TRUE(one.ok()) << one.status().message();
+      // A blank glyph adds no ink at all; the smallest here (く) adds about 80 pixels.
+      EXPECT_GT(DarkPixels(*one, dir_ / "cjk.pdf") - base, 30) << name.substr(i, 3);
+    }
+  }
 }
 
 // A statement longer than a page flows onto the next, each page with its footer.
