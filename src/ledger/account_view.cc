@@ -13,15 +13,13 @@ std::string BenefitOf(const std::string& key) {
 }  // namespace
 
 Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
-  ReadSnapshot snapshot(store);  // balances, sums and counts from the same batches
-  RETURN_IF_ERROR(snapshot.status());
-  ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
-  if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
+  // Balances, sums and count from the same batches.
+  ASSIGN_OR_RETURN(WorkerState state, store.ReadWorkerState(account));
+  if (!state.worker) return Status::NotFound("no worker has account number " + account.ToString());
   AccountSummary out;
-  out.worker = *worker;
-  ASSIGN_OR_RETURN(auto balances, store.WorkerBalances(account));
+  out.worker = *state.worker;
   std::map<std::string, BenefitBalance> benefits;
-  for (const AccountBalance& b : balances) {
+  for (const AccountBalance& b : state.balances) {
     BenefitBalance& bb = benefits[BenefitOf(b.account)];
     bb.benefit = BenefitOf(b.account);
     if (b.unit == Unit::kHours) {
@@ -34,9 +32,8 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
   for (auto& [name, b] : benefits) out.benefits.push_back(b);
   // From the sums the store keeps by payer, not from the worker's entries: a balance costs the
   // same after ten years of work as after a day.
-  ASSIGN_OR_RETURN(auto sums, store.WorkerPayerSums(account));
   std::map<std::pair<std::string, Payer>, Money> by_payer;
-  for (const PayerSum& p : sums) {
+  for (const PayerSum& p : state.payer_sums) {
     if (p.entity == kPayoutEntity) {
       out.paid_out -= Money::FromUnits(p.money);
       continue;
@@ -48,7 +45,7 @@ Result<AccountSummary> SummarizeAccount(Store& store, AccountNumber account) {
   for (const auto& [key, money] : by_payer) {
     if (!money.is_zero()) out.by_payer.push_back({key.first, key.second, money});
   }
-  ASSIGN_OR_RETURN(out.reports, store.CountWorkerReports(account));
+  out.reports = state.reports;
   return out;
 }
 

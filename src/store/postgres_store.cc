@@ -488,6 +488,7 @@ class PostgresStore : public Store {
   Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
   Result<std::vector<PayerSum>> WorkerPayerSums(AccountNumber worker) override;
   Result<int64_t> CountWorkerReports(AccountNumber worker) override;
+  Result<WorkerState> ReadWorkerState(AccountNumber account) override;
   Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
@@ -1213,6 +1214,44 @@ Result<int64_t> PostgresStore::CountWorkerReports(AccountNumber worker) {
   ASSIGN_OR_RETURN(PgResult r, db_->Query("SELECT reports FROM worker_reports WHERE worker = $1",
                                           PgParams().Int(static_cast<int64_t>(worker.value()))));
   return r.rows() == 0 ? 0 : r.Int(0, 0);
+}
+
+// One statement, so one snapshot and one round trip: each part's rows tagged by the first
+// column, in the order the separate reads give them.
+Result<WorkerState> PostgresStore::ReadWorkerState(AccountNumber account) {
+  RETURN_IF_ERROR(Connected());
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      db_->Query("SELECT 0 AS part, name COLLATE \"C\" AS text, birth_date AS a, 0::bigint AS b, "
+                 "0::bigint AS c, home_jurisdiction AS home FROM workers WHERE account = $1 "
+                 "UNION ALL SELECT 1, key, unit, balance, id, '' FROM accounts "
+                 "WHERE worker = $1 "
+                 "UNION ALL SELECT 2, entity, payer, money, 0, '' FROM worker_payers "
+                 "WHERE worker = $1 "
+                 "UNION ALL SELECT 3, '', reports, 0, 0, '' FROM worker_reports WHERE worker = $1 "
+                 "ORDER BY 1, 2, 3",
+                 PgParams().Int(static_cast<int64_t>(account.value()))));
+  WorkerState out;
+  for (int i = 0; i < r.rows(); ++i) {
+    switch (r.Int(i, 0)) {
+      case 0:
+        out.worker = Worker{account, r.Text(i, 1),
+                            Date::FromDays(static_cast<int32_t>(r.Int(i, 2))), r.Text(i, 5)};
+        break;
+      case 1:
+        out.balances.push_back({r.Text(i, 1), static_cast<Unit>(r.Int(i, 2)), r.Int(i, 3)});
+        dict_.SeenAccount(static_cast<uint64_t>(r.Int(i, 4)), out.balances.back().account,
+                          static_cast<int>(r.Int(i, 2)));
+        break;
+      case 2:
+        out.payer_sums.push_back({r.Text(i, 1), static_cast<Payer>(r.Int(i, 2)), r.Int(i, 3)});
+        break;
+      default:
+        out.reports = r.Int(i, 2);
+    }
+  }
+  if (!out.worker) return WorkerState{};  // with no worker, nothing else
+  return out;
 }
 
 Result<std::vector<StoredEntry>> PostgresStore::EntityEntries(const std::string& entity,

@@ -375,6 +375,48 @@ TEST_P(PayerSumsTest, FollowReportsCorrectionsAndPayouts) {
   EXPECT_TRUE(Problems().empty());
 }
 
+// The balance's one read gives exactly what the four separate reads give.
+TEST_P(PayerSumsTest, WorkerStateIsTheFourReadsInOne) {
+  const AccountNumber bo = AddBo();
+  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
+  WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
+  fix.worker = bo;
+  fix.replaces = "a1";
+  ASSERT_EQ(Record({fix})[0].outcome, Outcome::kCorrected);
+  PayOut("request-1", Money::Whole(1));
+  for (const AccountNumber w : {worker_, bo}) {
+    auto state = store_->ReadWorkerState(w);
+    ASSERT_TRUE(state.ok()) << state.status().message();
+    auto worker = store_->FindWorker(w);
+    ASSERT_TRUE(state->worker.has_value());
+    EXPECT_EQ(state->worker->name, (*worker)->name);
+    EXPECT_EQ(state->worker->birth_date, (*worker)->birth_date);
+    EXPECT_EQ(state->worker->home_jurisdiction, (*worker)->home_jurisdiction);
+    auto balances = store_->WorkerBalances(w);
+    ASSERT_EQ(state->balances.size(), balances->size());
+    for (size_t i = 0; i < balances->size(); ++i) {
+      EXPECT_EQ(state->balances[i].account, (*balances)[i].account);
+      EXPECT_EQ(state->balances[i].unit, (*balances)[i].unit);
+      EXPECT_EQ(state->balances[i].amount, (*balances)[i].amount);
+    }
+    const std::vector<PayerSum> sums = Sums(w);
+    ASSERT_EQ(state->payer_sums.size(), sums.size());
+    for (size_t i = 0; i < sums.size(); ++i) {
+      EXPECT_EQ(state->payer_sums[i].entity, sums[i].entity);
+      EXPECT_EQ(state->payer_sums[i].payer, sums[i].payer);
+      EXPECT_EQ(state->payer_sums[i].money, sums[i].money);
+    }
+    EXPECT_EQ(state->reports, *store_->CountWorkerReports(w));
+  }
+  EXPECT_EQ(store_->ReadWorkerState(worker_)->payer_sums.size(), 2u);  // rideco, the payout
+  EXPECT_EQ(store_->ReadWorkerState(bo)->reports, 1);
+  auto nobody = store_->ReadWorkerState(AccountNumber::FromSerial(999'999));
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_FALSE(nobody->worker.has_value());
+  EXPECT_TRUE(nobody->balances.empty() && nobody->payer_sums.empty());
+  EXPECT_EQ(nobody->reports, 0);
+}
+
 TEST_P(PayerSumsTest, VerifyDetectsAlteredAndMissingSums) {
   const AccountNumber bo = AddBo();
   Record({Report("a1", "2026-03-02", "3")});
