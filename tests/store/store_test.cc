@@ -330,6 +330,18 @@ class PayerSumsTest : public StoreTest {
     EXPECT_EQ(sums, balance) << worker.ToString();
   }
 
+  // Ana's a1 (3 h) and a2 (5 h), a1 corrected to 5.5 h for Bo, and 1.00 paid out to Ana; Bo.
+  AccountNumber RecordHistory() {
+    const AccountNumber bo = AddBo();
+    Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
+    WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
+    fix.worker = bo;
+    fix.replaces = "a1";
+    EXPECT_EQ(Record({fix})[0].outcome, Outcome::kCorrected);
+    PayOut("request-1", Money::Whole(1));
+    return bo;
+  }
+
   void PayOut(const std::string& reference, Money money) {
     Payout p;
     p.worker = worker_;
@@ -377,13 +389,7 @@ TEST_P(PayerSumsTest, FollowReportsCorrectionsAndPayouts) {
 
 // The balance's one read gives exactly what the four separate reads give.
 TEST_P(PayerSumsTest, WorkerStateIsTheFourReadsInOne) {
-  const AccountNumber bo = AddBo();
-  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
-  WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
-  fix.worker = bo;
-  fix.replaces = "a1";
-  ASSERT_EQ(Record({fix})[0].outcome, Outcome::kCorrected);
-  PayOut("request-1", Money::Whole(1));
+  const AccountNumber bo = RecordHistory();
   for (const AccountNumber w : {worker_, bo}) {
     auto state = store_->ReadWorkerState(w);
     ASSERT_TRUE(state.ok()) << state.status().message();
@@ -442,13 +448,7 @@ TEST_P(PayerSumsTest, VerifyDetectsAlteredAndMissingSums) {
 
 // A store made before the sums existed gets them, from its entries, when it is next opened.
 TEST_P(PayerSumsTest, AStoreFromBeforeTheSumsIsBackfilledOnOpen) {
-  const AccountNumber bo = AddBo();
-  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-03", "5")});
-  WorkReport fix = Report("a1-fix", "2026-03-02", "5.5");
-  fix.worker = bo;
-  fix.replaces = "a1";
-  Record({fix});
-  PayOut("request-1", Money::Whole(1));
+  const AccountNumber bo = RecordHistory();
   auto key = [](const std::vector<PayerSum>& v) {
     std::vector<std::tuple<std::string, Payer, int64_t>> out;
     for (const PayerSum& p : v) out.emplace_back(p.entity, p.payer, p.money);
