@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <map>
 #include <tuple>
@@ -1246,8 +1247,11 @@ Result<WorkerState> PostgresStore::ReadWorkerState(AccountNumber account) {
       case 2:
         out.payer_sums.push_back({r.Text(i, 1), static_cast<Payer>(r.Int(i, 2)), r.Int(i, 3)});
         break;
-      default:
+      case 3:
         out.reports = r.Int(i, 2);
+        break;
+      default:
+        assert(false && "a part ReadWorkerState's statement does not have");
     }
   }
   if (!out.worker) return WorkerState{};  // with no worker, nothing else

@@ -1,5 +1,6 @@
 #include "store/sql.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace accrue {
@@ -26,6 +27,12 @@ Status MigrateOnce(SqlConn& sql, std::string_view module,
   RETURN_IF_ERROR(sql.Exec(
       "CREATE TABLE IF NOT EXISTS module_schema(module TEXT PRIMARY KEY, version BIGINT NOT "
       "NULL)"));
+  // Up to date (every open, and every aggregate read): nothing to write, so no write lock.
+  int64_t latest = 0;
+  for (const SqlMigration& m : migrations) latest = std::max<int64_t>(latest, m.version);
+  ASSIGN_OR_RETURN(auto current, sql.Query("SELECT version FROM module_schema WHERE module = $1",
+                                           {std::string(module)}));
+  if (!current.empty() && current[0].Int(0) >= latest) return Status::Ok();
   return InSqlTransaction(sql, [&]() -> Status {
     ASSIGN_OR_RETURN(auto rows, sql.Query("SELECT version FROM module_schema WHERE module = $1",
                                           {std::string(module)}));

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -175,6 +176,39 @@ TEST_P(AggregatesTest, FoldsInStepsAndNeverCountsAnEntryTwice) {
   EXPECT_EQ(FoldedThrough(), 47);
   EXPECT_EQ(ByMonth(),
             (std::map<std::string, std::string>{{"2026-09", "14.00"}, {"2026-10", "80.00"}}));
+}
+
+// A folder reads its page before it takes the lock row; if another folder took that page
+// meanwhile, it finds the mark moved under the lock and drops what it summed.
+TEST_P(AggregatesTest, AFolderThatLostTheRaceDropsWhatItRead) {
+  Ingest({Report("r1", "2026-09-01", 1)});
+  ASSERT_TRUE(Fold(*store_).ok());  // entry 1
+  Ingest({Report("r2", "2026-09-02", 3)});
+  auto table = [&] {
+    auto rows = store_->sql().Query(
+        "SELECT month, benefit, units FROM contribution_aggregates ORDER BY month, benefit");
+    EXPECT_TRUE(rows.ok());
+    std::vector<std::string> out;
+    for (const SqlRow& r : rows.ok() ? *rows : std::vector<SqlRow>{}) {
+      out.push_back(r.Text(0) + " " + r.Text(1) + " " + r.Text(2));
+    }
+    return out;
+  };
+  const std::vector<std::string> before = table();
+  ASSERT_FALSE(before.empty());
+  // Another folder holds the lock row and takes entry 2: here it only moves the mark, so that
+  // a page counted anyway would show in the table.
+  auto other = Open();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->sql().Begin().ok());
+  ASSERT_TRUE(other->sql().Query("UPDATE aggregate_mark SET seq = 2 WHERE id = 1").ok());
+  auto folded = std::async(std::launch::async, [&] { return Fold(*store_); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // reads entry 2, waits for the lock
+  ASSERT_TRUE(other->sql().Commit().ok());
+  const Status st = folded.get();
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(FoldedThrough(), 2);
+  EXPECT_EQ(table(), before);
 }
 
 // In the background, on a connection of its own, without any read asking for it.

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+
 #include "store/store.h"
 #include "testing/postgres_server.h"
 #include "testing/temp_dir.h"
@@ -23,6 +26,7 @@ class SqlTest : public ::testing::TestWithParam<const char*> {
       ASSERT_TRUE(server.ok()) << server.error();
       const std::string url = server.NewDatabase();
       ASSERT_FALSE(url.empty()) << server.error();
+      url_ = url;
       auto s = OpenPostgresStore(url);
       ASSERT_TRUE(s.ok()) << s.status().message();
       store_ = std::move(*s);
@@ -32,8 +36,15 @@ class SqlTest : public ::testing::TestWithParam<const char*> {
                     .ok());
   }
   SqlConn& sql() { return store_->sql(); }
+  std::unique_ptr<Store> OpenAnother() {
+    auto s = std::string(GetParam()) == "sqlite" ? OpenSqliteStore(dir_ / "sql.db")
+                                                 : OpenPostgresStore(url_);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
 
   testing::TempDir dir_;
+  std::string url_;
   std::unique_ptr<Store> store_;
 };
 
@@ -89,6 +100,22 @@ TEST_P(SqlTest, MigrationsRunOnceAndAddOnlyNewVersions) {
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->at(0).Int(0), 2);
   EXPECT_TRUE(sql().Query("INSERT INTO t2(x) VALUES($1)", {int64_t{1}}).ok());
+}
+
+// A module already at its latest version writes nothing, so it does not wait for a writer on
+// another connection (on SQLite it used to take the write lock, and wait, on every call).
+TEST_P(SqlTest, AnUpToDateModuleDoesNotWaitForTheWriteLock) {
+  auto other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->sql().Begin().ok());
+  ASSERT_TRUE(other->sql().Query("INSERT INTO t(k) VALUES('held')").ok());
+  auto migrated = std::async(std::launch::async, [&] {
+    return MigrateModule(sql(), "t", {{1, "CREATE TABLE t(k TEXT PRIMARY KEY, n BIGINT, s TEXT)"}});
+  });
+  const bool prompt = migrated.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  ASSERT_TRUE(other->sql().Commit().ok());
+  EXPECT_TRUE(prompt);
+  EXPECT_TRUE(migrated.get().ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SqlTest, ::testing::Values("sqlite", "postgres"),
