@@ -95,6 +95,13 @@ HttpResponse JsonResponse(int status, const nlohmann::json& body) {
   return r;
 }
 
+HttpResponse JsonTextResponse(int status, std::string json) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(json);
+  return r;
+}
+
 nlohmann::json ToJson(const FieldProblem& p) {
   nlohmann::json j = {{"field", p.field}, {"reason", p.reason}};
   if (p.index >= 0) j["index"] = p.index;

@@ -40,6 +40,8 @@ struct HttpResponse {
 using Responder = std::function<void(HttpResponse)>;
 
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
+// The same for a body already written as JSON text.
+HttpResponse JsonTextResponse(int status, std::string json);
 
 // One problem with a request's content: the JSON pointer of the field ("/reports/3/hours",
 // "" for the whole body) and why.

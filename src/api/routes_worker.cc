@@ -113,7 +113,7 @@ std::optional<HttpResponse> Logout(Api& api, Call& call) {
 std::optional<HttpResponse> Summary(Api& api, Call& call) {
   ASSIGN_OR_RETURN_RESPONSE(auto conn, api.Connection());
   ASSIGN_OR_RETURN_RESPONSE(auto summary, SummarizeAccount(*conn, PathAccount(call)));
-  return JsonResponse(200, ToJson(summary));
+  return JsonTextResponse(200, SummaryJson(summary));
 }
 
 std::optional<HttpResponse> History(Api& api, Call& call) {

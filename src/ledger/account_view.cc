@@ -1,5 +1,8 @@
 #include "ledger/account_view.h"
 
+#include <algorithm>
+#include <string_view>
+
 namespace accrue {
 namespace {
 
@@ -8,6 +11,52 @@ std::string BenefitOf(const std::string& key) {
   const size_t start = key.find('/', 2) + 1;
   const size_t end = key.find('/', start);
   return key.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// Appends `text` as a JSON string, written as nlohmann::json's dump writes it (the escapes it
+// uses; invalid UTF-8 replaced). Plain ASCII, nearly every string here, is escaped in place.
+void AppendJsonString(std::string* out, std::string_view text) {
+  if (std::any_of(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; })) {
+    *out += nlohmann::json(std::string(text))
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          *out += "\\u00";
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
 }
 
 }  // namespace
@@ -83,23 +132,47 @@ Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber acco
   return out;
 }
 
-nlohmann::json ToJson(const AccountSummary& s) {
-  nlohmann::json out = {
-      {"account", s.worker.account.ToString()}, {"name", s.worker.name},
-      {"total", s.total.ToString(2)},           {"reports", s.reports},
-      {"paid_out", s.paid_out.ToString(2)},     {"benefits", nlohmann::json::array()},
-      {"by_payer", nlohmann::json::array()}};
-  for (const auto& b : s.benefits) {
-    out["benefits"].push_back({{"benefit", b.benefit},
-                               {"money", b.money.ToString(2)},
-                               {"leave_hours", b.leave_hours.ToString(2)}});
+std::string SummaryJson(const AccountSummary& s) {
+  // Keys in nlohmann::json's (sorted) order, so that the text is the one ToJson's dump gives.
+  std::string out;
+  out.reserve(256 + 96 * s.benefits.size() + 96 * s.by_payer.size());
+  out += "{\"account\":";
+  AppendJsonString(&out, s.worker.account.ToString());
+  out += ",\"benefits\":[";
+  for (size_t i = 0; i < s.benefits.size(); ++i) {
+    const BenefitBalance& b = s.benefits[i];
+    out += i == 0 ? "{\"benefit\":" : ",{\"benefit\":";
+    AppendJsonString(&out, b.benefit);
+    out += ",\"leave_hours\":";
+    AppendJsonString(&out, b.leave_hours.ToString(2));
+    out += ",\"money\":";
+    AppendJsonString(&out, b.money.ToString(2));
+    out += '}';
   }
-  for (const auto& p : s.by_payer) {
-    out["by_payer"].push_back(
-        {{"entity", p.entity}, {"payer", PayerName(p.payer)}, {"money", p.money.ToString(2)}});
+  out += "],\"by_payer\":[";
+  for (size_t i = 0; i < s.by_payer.size(); ++i) {
+    const PayerTotal& p = s.by_payer[i];
+    out += i == 0 ? "{\"entity\":" : ",{\"entity\":";
+    AppendJsonString(&out, p.entity);
+    out += ",\"money\":";
+    AppendJsonString(&out, p.money.ToString(2));
+    out += ",\"payer\":";
+    AppendJsonString(&out, PayerName(p.payer));
+    out += '}';
   }
+  out += "],\"name\":";
+  AppendJsonString(&out, s.worker.name);
+  out += ",\"paid_out\":";
+  AppendJsonString(&out, s.paid_out.ToString(2));
+  out += ",\"reports\":";
+  out += std::to_string(s.reports);
+  out += ",\"total\":";
+  AppendJsonString(&out, s.total.ToString(2));
+  out += '}';
   return out;
 }
+
+nlohmann::json ToJson(const AccountSummary& s) { return nlohmann::json::parse(SummaryJson(s)); }
 
 nlohmann::json ToJson(const ExplainLine& l) {
   return {{"kind", l.payout ? "payout" : "credit"},

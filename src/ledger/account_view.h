@@ -61,6 +61,9 @@ Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber acco
 
 // The JSON forms the CLI's --json and the API share. Money as exact decimal strings.
 nlohmann::json ToJson(const AccountSummary& summary);
+// ToJson(summary) as text, exactly as its dump() gives it, written without building the
+// document: the balance route answers with it, and it is the most frequent answer there is.
+std::string SummaryJson(const AccountSummary& summary);
 nlohmann::json ToJson(const ExplainLine& line);
 
 }  // namespace accrue

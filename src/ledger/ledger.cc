@@ -276,51 +276,87 @@ std::string EncodeLegs(const Entry& entry, Dictionary& dict) {
   return out;
 }
 
-Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry) {
-  Status bad = Status::Corruption("entry " + entry->report.entity + "/" + entry->report.report_id +
-                                  " has malformed legs");
+namespace {
+
+// One leg as encoded: dictionary ids, not yet looked up.
+struct EncodedLeg {
+  uint64_t account = 0, rule = 0, rate = 0, note = 0;
+  int64_t amount = 0, quantity = 0;
+  Payer payer = Payer::kHiringEntity;
+};
+
+// Reads the leg count (and how many are reversals), then each leg in turn.
+bool GetLegCount(std::string_view* blob, uint64_t* n, uint64_t* reversed) {
+  return GetVarint(blob, n) && *n <= blob->size() && GetVarint(blob, reversed) && *reversed <= *n;
+}
+
+bool GetLeg(std::string_view* blob, EncodedLeg* leg) {
+  if (!GetVarint(blob, &leg->account) || !GetSigned(blob, &leg->amount) ||
+      !GetVarint(blob, &leg->rule) || blob->empty()) {
+    return false;
+  }
+  leg->payer = static_cast<Payer>(blob->front());
+  blob->remove_prefix(1);
+  return GetSigned(blob, &leg->quantity) && GetVarint(blob, &leg->rate) &&
+         GetVarint(blob, &leg->note);
+}
+
+}  // namespace
+
+Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry, LegDetail detail) {
+  auto bad = [&] {
+    return Status::Corruption("entry " + entry->report.entity + "/" + entry->report.report_id +
+                              " has malformed legs");
+  };
+  const bool all = detail == LegDetail::kAll;
   auto string_or_empty = [&](uint64_t id, std::string* out) -> Status {
     if (id == 0) return Status::Ok();
     ASSIGN_OR_RETURN(*out, dict.String(id));
     return Status::Ok();
   };
   uint64_t n = 0, reversed = 0;
-  if (!GetVarint(&blob, &n) || n > blob.size() || !GetVarint(&blob, &reversed) || reversed > n) {
-    return bad;
-  }
+  if (!GetLegCount(&blob, &n, &reversed)) return bad();
   entry->legs.resize(n);
   entry->reversed_legs = static_cast<uint32_t>(reversed);
   for (Leg& leg : entry->legs) {
-    uint64_t account = 0, rule = 0, rate = 0, note = 0;
-    if (!GetVarint(&blob, &account) || !GetSigned(&blob, &leg.amount) || !GetVarint(&blob, &rule) ||
-        blob.empty()) {
-      return bad;
+    EncodedLeg encoded;
+    if (!GetLeg(&blob, &encoded)) return bad();
+    leg.amount = encoded.amount;
+    leg.payer = encoded.payer;
+    leg.quantity = encoded.quantity;
+    ASSIGN_OR_RETURN(leg.account, dict.Account(encoded.account));
+    ASSIGN_OR_RETURN(leg.unit, dict.AccountUnit(encoded.account));
+    RETURN_IF_ERROR(string_or_empty(encoded.rule, &leg.rule));
+    if (all) {
+      RETURN_IF_ERROR(string_or_empty(encoded.rate, &leg.rate));
+      RETURN_IF_ERROR(string_or_empty(encoded.note, &leg.note));
     }
-    leg.payer = static_cast<Payer>(blob.front());
-    blob.remove_prefix(1);
-    if (!GetSigned(&blob, &leg.quantity) || !GetVarint(&blob, &rate) || !GetVarint(&blob, &note)) {
-      return bad;
-    }
-    ASSIGN_OR_RETURN(leg.account, dict.Account(account));
-    ASSIGN_OR_RETURN(leg.unit, dict.AccountUnit(account));
-    RETURN_IF_ERROR(string_or_empty(rule, &leg.rule));
-    RETURN_IF_ERROR(string_or_empty(rate, &leg.rate));
-    RETURN_IF_ERROR(string_or_empty(note, &leg.note));
   }
-  if (!GetVarint(&blob, &n) || n > blob.size() || !GetVarint(&blob, &reversed) || reversed > n) {
-    return bad;
-  }
-  entry->deltas.resize(n);
-  entry->reversed_deltas = static_cast<uint32_t>(reversed);
-  for (TotalsDelta& d : entry->deltas) {
+  if (!GetLegCount(&blob, &n, &reversed)) return bad();
+  entry->deltas.resize(all ? n : 0);
+  entry->reversed_deltas = all ? static_cast<uint32_t>(reversed) : 0;
+  for (uint64_t i = 0; i < n; ++i) {
     uint64_t id = 0;
-    if (!GetVarint(&blob, &id) || !GetSigned(&blob, &d.delta.basis) ||
-        !GetSigned(&blob, &d.delta.amount)) {
-      return bad;
+    RunningTotal delta;
+    if (!GetVarint(&blob, &id) || !GetSigned(&blob, &delta.basis) ||
+        !GetSigned(&blob, &delta.amount)) {
+      return bad();
     }
-    ASSIGN_OR_RETURN(d.key, dict.TotalsKey(id));
+    if (!all) continue;
+    entry->deltas[i].delta = delta;
+    ASSIGN_OR_RETURN(entry->deltas[i].key, dict.TotalsKey(id));
   }
-  return blob.empty() ? Status::Ok() : bad;
+  return blob.empty() ? Status::Ok() : bad();
+}
+
+void AddLegAccountIds(std::string_view blob, std::vector<uint64_t>* ids) {
+  uint64_t n = 0, reversed = 0;
+  if (!GetLegCount(&blob, &n, &reversed)) return;
+  for (uint64_t i = 0; i < n; ++i) {
+    EncodedLeg leg;
+    if (!GetLeg(&blob, &leg)) return;
+    ids->push_back(leg.account);
+  }
 }
 
 std::string HashHex(const Hash& h) {

@@ -179,7 +179,16 @@ class Dictionary {
 
 // Compact binary form of an entry's legs and deltas (varints over dictionary ids).
 std::string EncodeLegs(const Entry& entry, Dictionary& dict);
-Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry);
+// What decoding resolves. kMoneyLegs is what folds of the ledger need: each leg's account,
+// unit, amount, rule, payer and quantity, but not its rate and note texts nor the running-total
+// deltas (left empty), whose dictionary lookups would be most of the cost.
+enum class LegDetail { kAll, kMoneyLegs };
+Status DecodeLegs(std::string_view blob, const Dictionary& dict, Entry* entry,
+                  LegDetail detail = LegDetail::kAll);
+// Appends the account ids the blob's legs name, without looking any up, so that a page of
+// entries can have its accounts read at once. A malformed blob adds what it can; decoding it
+// reports the corruption.
+void AddLegAccountIds(std::string_view blob, std::vector<uint64_t>* ids);
 
 using Hash = std::array<uint8_t, 32>;
 std::string HashHex(const Hash& h);

@@ -82,7 +82,8 @@ bool ToHash(std::string_view bytes, Hash* out) {
 }
 
 // Reads an entry from row `row` of a result selecting kEntryColumns.
-Result<StoredEntry> ReadEntry(const PgResult& r, int row, const Dictionary& dict) {
+Result<StoredEntry> ReadEntry(const PgResult& r, int row, const Dictionary& dict,
+                              LegDetail detail = LegDetail::kAll) {
   StoredEntry out;
   out.seq = r.Int(row, 0);
   out.batch = r.Int(row, 1);
@@ -100,7 +101,7 @@ Result<StoredEntry> ReadEntry(const PgResult& r, int row, const Dictionary& dict
   w.sector = r.Text(row, 12);
   w.replaces = r.Text(row, 13);
   out.entry.kind = EntryKindOf(w);
-  RETURN_IF_ERROR(DecodeLegs(r.Bytes(row, kLegsColumn), dict, &out.entry));
+  RETURN_IF_ERROR(DecodeLegs(r.Bytes(row, kLegsColumn), dict, &out.entry, detail));
   return out;
 }
 
@@ -121,6 +122,9 @@ class PgDictionary : public Dictionary {
   // Looks up, with one query per table, every key the entries use that is neither cached nor
   // known to be absent, so that encoding them costs no further round trips.
   Status Prefetch(const std::vector<Entry>& entries);
+  // Reads, in one round trip, the rows of those accounts not cached yet, so that decoding a
+  // page of entries does not ask the database once per leg.
+  Status LoadAccounts(std::vector<uint64_t> ids);
   // Writes the rows interned since the last flush (binary COPY). A new account or running
   // total starts at the amount `balances` or `totals` holds for it, and leaves that map, so
   // that only rows that already existed need an UPDATE.
@@ -285,6 +289,24 @@ Status PgDictionary::Prefetch(const std::vector<Entry>& entries) {
   RETURN_IF_ERROR(PrefetchTable(accounts_, std::move(accounts)));
   RETURN_IF_ERROR(PrefetchTable(strings_, std::move(strings)));
   return PrefetchTable(totals_, std::move(totals));
+}
+
+Status PgDictionary::LoadAccounts(std::vector<uint64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::erase_if(ids, [&](uint64_t id) { return accounts_.by_id_cache.contains(id); });
+  if (ids.empty()) return Status::Ok();
+  if (ids.size() > kMaxRowsCached / 2) ids.resize(kMaxRowsCached / 2);
+  // Room for them all, so that none is forgotten before the page is decoded.
+  if (accounts_.by_id_cache.size() + ids.size() > kMaxRowsCached) accounts_.by_id_cache.clear();
+  ASSIGN_OR_RETURN(PgResult r,
+                   db_->Query("SELECT id, key, unit FROM accounts WHERE id = ANY($1)",
+                              PgParams().IntArray(std::vector<int64_t>(ids.begin(), ids.end()))));
+  for (int i = 0; i < r.rows(); ++i) {
+    accounts_.by_id_cache.emplace(static_cast<uint64_t>(r.Int(i, 0)),
+                                  std::make_pair(r.Text(i, 1), static_cast<int>(r.Int(i, 2))));
+  }
+  return Status::Ok();
 }
 
 Result<std::pair<std::string, int>> PgDictionary::Load(const Table& t, uint64_t id) const {
@@ -1299,9 +1321,13 @@ Result<std::vector<StoredEntry>> PostgresStore::EntriesAfter(int64_t after_seq, 
   ASSIGN_OR_RETURN(PgResult r, db_->Query(std::string("SELECT ") + kEntryColumns +
                                               " FROM entries WHERE seq > $1 ORDER BY seq LIMIT $2",
                                           PgParams().Int(after_seq).Int(limit)));
+  // The page's accounts in one round trip, then each entry's legs from them.
+  std::vector<uint64_t> accounts;
+  for (int i = 0; i < r.rows(); ++i) AddLegAccountIds(r.Bytes(i, kLegsColumn), &accounts);
+  RETURN_IF_ERROR(dict_.LoadAccounts(std::move(accounts)));
   std::vector<StoredEntry> out;
   for (int i = 0; i < r.rows(); ++i) {
-    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(r, i, dict_));
+    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(r, i, dict_, LegDetail::kMoneyLegs));
     out.push_back(std::move(e));
   }
   return out;

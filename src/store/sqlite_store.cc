@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -100,6 +101,9 @@ class SqliteDictionary : public Dictionary {
   }
   void AbsentAccount(const std::string& key) { accounts_.absent.insert(key); }
   void AbsentTotal(const std::string& key) { totals_.absent.insert(key); }
+  // Reads the rows of those accounts not cached yet, a chunk of ids per statement, so that
+  // decoding a page of entries does not ask the database once per leg.
+  Status LoadAccounts(std::vector<uint64_t> ids);
   // The id of a key already interned (stored or created by the open batch), or 0.
   uint64_t CachedAccountId(const std::string& key) const { return Cached(accounts_, key); }
   uint64_t CachedTotalsId(const std::string& key) const { return Cached(totals_, key); }
@@ -218,6 +222,35 @@ Result<std::pair<std::string, int>> SqliteDictionary::Load(const Table& t, uint6
   auto value = std::make_pair(s->Text(0), static_cast<int>(s->Int(1)));
   Remember(t, id, value);
   return value;
+}
+
+Status SqliteDictionary::LoadAccounts(std::vector<uint64_t> ids) {
+  constexpr size_t kChunk = 64;
+  static const std::string kSql = [] {
+    std::string sql = "SELECT id,key,unit FROM accounts WHERE id IN (?";
+    for (size_t i = 1; i < kChunk; ++i) sql += ",?";
+    return sql + ")";
+  }();
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::erase_if(ids, [&](uint64_t id) { return accounts_.by_id.contains(id); });
+  if (ids.size() > kMaxRowsCached / 2) ids.resize(kMaxRowsCached / 2);
+  // Room for them all, so that none is forgotten before the page is decoded.
+  if (accounts_.by_id.size() + ids.size() > kMaxRowsCached) accounts_.by_id.clear();
+  for (size_t at = 0; at < ids.size(); at += kChunk) {
+    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
+    for (size_t i = 0; i < kChunk; ++i) {
+      // Id 0 is never a row: it pads the last chunk.
+      s->Bind(static_cast<int>(i) + 1, static_cast<int64_t>(at + i < ids.size() ? ids[at + i] : 0));
+    }
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      accounts_.by_id.emplace(static_cast<uint64_t>(s->Int(0)),
+                              std::make_pair(s->Text(1), static_cast<int>(s->Int(2))));
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::string> SqliteDictionary::Lookup(const Table& t, uint64_t id) const {
@@ -345,6 +378,7 @@ class SqliteStore : public Store {
   Result<std::vector<StoredEntry>> WorkerEntries(AccountNumber worker) override;
   Result<std::vector<PayerSum>> WorkerPayerSums(AccountNumber worker) override;
   Result<int64_t> CountWorkerReports(AccountNumber worker) override;
+  Result<WorkerState> ReadWorkerState(AccountNumber account) override;
   Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
@@ -366,7 +400,9 @@ class SqliteStore : public Store {
   Result<int64_t> Count(const std::string& sql);
   // Runs `fn` in a transaction of its own (for registry writes).
   Status InTransaction(const std::function<Status()>& fn);
-  Result<StoredEntry> ReadEntry(SqliteStmt* s);
+  // An entry from a row selecting kEntryColumns; ReadReport leaves its legs for the caller.
+  Result<StoredEntry> ReadEntry(SqliteStmt* s, LegDetail detail = LegDetail::kAll);
+  static StoredEntry ReadReport(SqliteStmt* s);
   Status InsertEntry(int64_t batch, const Entry& e, const std::string& legs);
   // Sums every entry's legs by account and its deltas by running total, so that each touched
   // row is written once.
@@ -795,7 +831,7 @@ Result<BatchReceipt> SqliteStore::Commit(const std::string& source) {
   return BatchReceipt{batch_, hash, batch_entries_};
 }
 
-Result<StoredEntry> SqliteStore::ReadEntry(SqliteStmt* s) {
+StoredEntry SqliteStore::ReadReport(SqliteStmt* s) {
   StoredEntry out;
   out.seq = s->Int(0);
   out.batch = s->Int(1);
@@ -813,7 +849,12 @@ Result<StoredEntry> SqliteStore::ReadEntry(SqliteStmt* s) {
   r.sector = s->Text(12);
   r.replaces = s->Text(13);
   out.entry.kind = EntryKindOf(r);
-  RETURN_IF_ERROR(DecodeLegs(s->Blob(14), dict_, &out.entry));
+  return out;
+}
+
+Result<StoredEntry> SqliteStore::ReadEntry(SqliteStmt* s, LegDetail detail) {
+  StoredEntry out = ReadReport(s);
+  RETURN_IF_ERROR(DecodeLegs(s->Blob(14), dict_, &out.entry, detail));
   return out;
 }
 
@@ -1011,6 +1052,51 @@ Result<int64_t> SqliteStore::CountWorkerReports(AccountNumber worker) {
   return row ? s->Int(0) : 0;
 }
 
+// One statement, so one read transaction: the four reads' parts tagged by the first column.
+// A BEGIN and COMMIT around four statements cost more than the reads themselves.
+Result<WorkerState> SqliteStore::ReadWorkerState(AccountNumber account) {
+  db_->ResetAll();
+  ASSIGN_OR_RETURN(
+      SqliteStmt * s,
+      db_->Prepare("SELECT 0, name, birth_date, 0, home_jurisdiction FROM workers WHERE account=?1 "
+                   "UNION ALL SELECT 1, key, unit, balance, '' FROM accounts WHERE worker=?1 "
+                   "UNION ALL SELECT 2, entity, payer, money, '' FROM worker_payers "
+                   "WHERE worker=?1 "
+                   "UNION ALL SELECT 3, '', reports, 0, '' FROM worker_reports WHERE worker=?1"));
+  s->Bind(1, static_cast<int64_t>(account.value()));
+  WorkerState out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    switch (s->Int(0)) {
+      case 0:
+        out.worker = Worker{account, s->Text(1), Date::FromDays(static_cast<int32_t>(s->Int(2))),
+                            s->Text(4)};
+        break;
+      case 1:
+        out.balances.push_back({s->Text(1), static_cast<Unit>(s->Int(2)), s->Int(3)});
+        break;
+      case 2:
+        out.payer_sums.push_back({s->Text(1), static_cast<Payer>(s->Int(2)), s->Int(3)});
+        break;
+      case 3:
+        out.reports = s->Int(2);
+        break;
+      default:
+        assert(false && "a part ReadWorkerState's statement does not have");
+    }
+  }
+  db_->ResetAll();
+  if (!out.worker) return WorkerState{};  // with no worker, nothing else
+  // In the order the separate reads give (a handful of rows; see WorkerBalances).
+  std::sort(out.balances.begin(), out.balances.end(),
+            [](const AccountBalance& a, const AccountBalance& b) { return a.account < b.account; });
+  std::sort(out.payer_sums.begin(), out.payer_sums.end(), [](const PayerSum& a, const PayerSum& b) {
+    return std::tie(a.entity, a.payer) < std::tie(b.entity, b.payer);
+  });
+  return out;
+}
+
 Result<std::vector<StoredEntry>> SqliteStore::EntityEntries(const std::string& entity,
                                                             const std::string& after_report_id,
                                                             int64_t limit) {
@@ -1062,13 +1148,21 @@ Result<std::vector<StoredEntry>> SqliteStore::EntriesAfter(int64_t after_seq, in
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kSql));
   s->Bind(1, after_seq).Bind(2, limit);
   std::vector<StoredEntry> out;
+  std::vector<std::string> legs;
+  std::vector<uint64_t> accounts;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
-    out.push_back(std::move(e));
+    out.push_back(ReadReport(s));
+    legs.emplace_back(s->Blob(14));
+    AddLegAccountIds(legs.back(), &accounts);
   }
   db_->ResetAll();
+  // The page's accounts at once, then each entry's legs from them.
+  RETURN_IF_ERROR(dict_.LoadAccounts(std::move(accounts)));
+  for (size_t i = 0; i < out.size(); ++i) {
+    RETURN_IF_ERROR(DecodeLegs(legs[i], dict_, &out[i].entry, LegDetail::kMoneyLegs));
+  }
   return out;
 }
 

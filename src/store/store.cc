@@ -1,5 +1,5 @@
-// The Store interface's default batched reads (one key at a time) and worker state (four reads
-// in one snapshot), its read snapshots, and the engine-independent backfill of sums by payer.
+// The Store interface's default batched reads (one key at a time), its read snapshots, and the
+// engine-independent backfill of sums by payer.
 #include "store/store.h"
 
 #include <cassert>
@@ -24,18 +24,6 @@ Result<std::vector<int64_t>> Store::HoursOnDays(std::span<const DayRef> days) {
     ASSIGN_OR_RETURN(int64_t hours, HoursOnDay(d.worker, d.entity, d.day));
     out.push_back(hours);
   }
-  return out;
-}
-
-Result<WorkerState> Store::ReadWorkerState(AccountNumber account) {
-  ReadSnapshot snapshot(*this);
-  RETURN_IF_ERROR(snapshot.status());
-  WorkerState out;
-  ASSIGN_OR_RETURN(out.worker, FindWorker(account));
-  if (!out.worker) return out;
-  ASSIGN_OR_RETURN(out.balances, WorkerBalances(account));
-  ASSIGN_OR_RETURN(out.payer_sums, WorkerPayerSums(account));
-  ASSIGN_OR_RETURN(out.reports, CountWorkerReports(account));
   return out;
 }
 

@@ -138,9 +138,9 @@ class Store {
   // How many reports and corrections name the worker (payouts and credits are not reports).
   virtual Result<int64_t> CountWorkerReports(AccountNumber worker) = 0;
   // FindWorker, WorkerBalances, WorkerPayerSums and CountWorkerReports in one snapshot (with no
-  // worker, nothing else is read). The default makes the four reads in a read snapshot;
-  // PostgreSQL makes them one statement, one round trip instead of six.
-  virtual Result<WorkerState> ReadWorkerState(AccountNumber account);
+  // worker, nothing else is read). Both engines make it one statement: a worker's balance is the
+  // most frequent read there is.
+  virtual Result<WorkerState> ReadWorkerState(AccountNumber account) = 0;
   // A hiring entity's entries (reports and corrections) in report-id order, after
   // `after_report_id` (empty: from the first), at most `limit`.
   virtual Result<std::vector<StoredEntry>> EntityEntries(const std::string& entity,
@@ -176,7 +176,8 @@ class Store {
                              const std::function<Status(const StoredEntry&)>& fn) = 0;
   // At most `limit` entries after ledger position `after_seq`, in ledger order: for modules
   // that fold the ledger into tables of their own a page at a time. Batches commit in ledger
-  // order, so an entry committed later never has a smaller seq than one already read.
+  // order, so an entry committed later never has a smaller seq than one already read. Legs are
+  // decoded as LegDetail::kMoneyLegs: no rate or note texts, no running-total deltas.
   virtual Result<std::vector<StoredEntry>> EntriesAfter(int64_t after_seq, int64_t limit) = 0;
 
  protected:
