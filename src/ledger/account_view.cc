@@ -1,6 +1,7 @@
 #include "ledger/account_view.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <string_view>
 
 namespace accrue {
@@ -57,6 +58,20 @@ void AppendJsonString(std::string* out, std::string_view text) {
     }
   }
   out->push_back('"');
+}
+
+// Appends an object of string fields, in the order given.
+void AppendStringObject(
+    std::string* out, std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  char separator = '{';
+  for (const auto& [key, value] : fields) {
+    out->push_back(separator);
+    separator = ',';
+    AppendJsonString(out, key);
+    out->push_back(':');
+    AppendJsonString(out, value);
+  }
+  out->push_back('}');
 }
 
 }  // namespace
@@ -141,24 +156,18 @@ std::string SummaryJson(const AccountSummary& s) {
   out += ",\"benefits\":[";
   for (size_t i = 0; i < s.benefits.size(); ++i) {
     const BenefitBalance& b = s.benefits[i];
-    out += i == 0 ? "{\"benefit\":" : ",{\"benefit\":";
-    AppendJsonString(&out, b.benefit);
-    out += ",\"leave_hours\":";
-    AppendJsonString(&out, b.leave_hours.ToString(2));
-    out += ",\"money\":";
-    AppendJsonString(&out, b.money.ToString(2));
-    out += '}';
+    if (i > 0) out += ',';
+    AppendStringObject(&out, {{"benefit", b.benefit},
+                              {"leave_hours", b.leave_hours.ToString(2)},
+                              {"money", b.money.ToString(2)}});
   }
   out += "],\"by_payer\":[";
   for (size_t i = 0; i < s.by_payer.size(); ++i) {
     const PayerTotal& p = s.by_payer[i];
-    out += i == 0 ? "{\"entity\":" : ",{\"entity\":";
-    AppendJsonString(&out, p.entity);
-    out += ",\"money\":";
-    AppendJsonString(&out, p.money.ToString(2));
-    out += ",\"payer\":";
-    AppendJsonString(&out, PayerName(p.payer));
-    out += '}';
+    if (i > 0) out += ',';
+    AppendStringObject(
+        &out,
+        {{"entity", p.entity}, {"money", p.money.ToString(2)}, {"payer", PayerName(p.payer)}});
   }
   out += "],\"name\":";
   AppendJsonString(&out, s.worker.name);
