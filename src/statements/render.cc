@@ -173,11 +173,16 @@ struct PdfFonts {
 
 constexpr const char* kUnicodeFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 constexpr const char* kUnicodeBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-#ifdef ACCRUE_CJK_FONT
-constexpr const char* kCjkFont = ACCRUE_CJK_FONT;
-#else
-constexpr const char* kCjkFont = "";
-#endif
+
+// The flattened CJK font beside this executable, found once.
+const std::string& CjkFont() {
+  static const std::string* path = [] {
+    std::error_code ec;
+    return new std::string(
+        FindCjkFont(std::filesystem::read_symlink("/proc/self/exe", ec).parent_path()));
+  }();
+  return *path;
+}
 
 // Embeds the TrueType fonts at these paths with UTF-8; false if either is missing or unreadable.
 bool EmbedFonts(HPDF_Doc pdf, const char* regular_path, const char* bold_path, PdfFonts* f) {
@@ -198,7 +203,7 @@ PdfFonts ChooseFonts(HPDF_Doc pdf, const StatementDocument& doc) {
   PdfFonts f;
   const bool latin1 = EveryCodePoint(doc, [](uint32_t cp) { return InLatin1(cp) || Spelled(cp); });
   const bool east_asian = !EveryCodePoint(doc, [](uint32_t cp) { return !EastAsian(cp); });
-  if (east_asian && EmbedFonts(pdf, kCjkFont, kCjkFont, &f)) return f;
+  if (east_asian && EmbedFonts(pdf, CjkFont().c_str(), CjkFont().c_str(), &f)) return f;
   if (!latin1 && EmbedFonts(pdf, kUnicodeFont, kUnicodeBoldFont, &f)) return f;
   f.regular = HPDF_GetFont(pdf, "Helvetica", "WinAnsiEncoding");
   f.bold = HPDF_GetFont(pdf, "Helvetica-Bold", "WinAnsiEncoding");
@@ -289,6 +294,16 @@ std::string RenderCsv(const StatementDocument& doc) {
     if (!t.total.empty()) out += CsvLine(Texts(t.total));
   }
   return out;
+}
+
+std::string FindCjkFont(const std::filesystem::path& exe_dir) {
+  std::error_code ec;
+  for (const auto& dir :
+       {exe_dir / "fonts", exe_dir.parent_path() / "share" / "accrue" / "fonts"}) {
+    if (std::filesystem::is_regular_file(dir / kCjkFontFile, ec))
+      return (dir / kCjkFontFile).string();
+  }
+  return "";
 }
 
 Result<std::string> RenderPdf(const StatementDocument& doc) {

@@ -12,6 +12,7 @@
 // - Unknown workers or entities are NotFound; a malformed month or year is Invalid.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -110,5 +111,12 @@ StatementDocument ToDocument(const EntityAnnualStatement& s);
 std::string RenderCsv(const StatementDocument& doc);
 // The PDF's bytes, or an Io error from libhpdf.
 Result<std::string> RenderPdf(const StatementDocument& doc);
+
+// The file the build makes from WenQuanYi Micro Hei for CJK names (CMake's CJK_FONT).
+inline constexpr const char* kCjkFontFile = "wqy-microhei-flat.ttf";
+// Where RenderPdf finds that font for an executable in `exe_dir`: fonts/ beside it (the build
+// tree), else ../share/accrue/fonts (an installed prefix, as `cmake --install` lays it out).
+// Empty when neither has it: CJK names then print with DejaVu, as boxes.
+std::string FindCjkFont(const std::filesystem::path& exe_dir);
 
 }  // namespace accrue

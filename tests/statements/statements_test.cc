@@ -249,6 +249,24 @@ TEST_F(StatementsTest, PdfDrawsChineseJapaneseAndKoreanNames) {
   }
 }
 
+// The CJK font is looked for beside the binary (the build tree), then in the installed
+// prefix's share/accrue/fonts; a binary with neither gets no path.
+TEST(CjkFontTest, FoundBesideTheBinaryOrInTheInstalledPrefix) {
+  testing::TempDir root;
+  const std::filesystem::path build = root.path() / "build";
+  const std::filesystem::path bin = root.path() / "usr" / "bin";
+  const std::filesystem::path share = root.path() / "usr/share/accrue/fonts";
+  for (const auto& dir : {build / "fonts", bin, share}) std::filesystem::create_directories(dir);
+  EXPECT_EQ(FindCjkFont(build), "");
+  EXPECT_EQ(FindCjkFont(bin), "");
+  std::ofstream(build / "fonts" / kCjkFontFile) << "font";
+  std::ofstream(share / kCjkFontFile) << "font";
+  EXPECT_EQ(FindCjkFont(build), (build / "fonts" / kCjkFontFile).string());
+  EXPECT_EQ(FindCjkFont(bin), (share / kCjkFontFile).string());
+  std::filesystem::create_directories(bin / "fonts" / kCjkFontFile);  // a directory is no font
+  EXPECT_EQ(FindCjkFont(bin), (share / kCjkFontFile).string());
+}
+
 // A statement longer than a page flows onto the next, each page with its footer.
 TEST_F(StatementsTest, PdfFlowsOntoMorePagesWithTheirFooters) {
   StatementDocument doc;

@@ -59,6 +59,8 @@ struct RunOptions {
   // RLIMIT_AS for the child (bytes), to prove its memory stays bounded.
   std::optional<rlim_t> address_space_limit;
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+  // Another `accrue` to run (an installed copy); empty for the one built beside the tests.
+  std::string binary;
 };
 
 struct CliResult {
@@ -95,7 +97,7 @@ inline std::vector<char*> Argv(const std::string& binary, const std::vector<std:
 // Runs `accrue ARGS...` to completion with stdout and stderr captured. Only async-signal-safe
 // calls happen between fork and exec.
 inline CliResult RunAccrue(const std::vector<std::string>& args, const RunOptions& options = {}) {
-  const std::string binary = AccrueBinary();
+  const std::string binary = options.binary.empty() ? AccrueBinary() : options.binary;
   std::vector<char*> argv = internal::Argv(binary, args);
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {

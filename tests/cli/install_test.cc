@@ -1,0 +1,65 @@
+// `cmake --install` lays out what deploy/accrue.service runs (bin/accrue, share/accrue/web,
+// share/accrue/fonts), and the installed binary, away from its build tree, finds the CJK font
+// for statements there.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "testing/cli_runner.h"
+
+namespace accrue {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::AccrueBinary;
+using testing::AccrueDb;
+using testing::CliResult;
+using testing::ReadFile;
+using testing::RunOptions;
+using testing::TempDir;
+
+TEST(InstallTest, TheInstalledBinaryFindsItsPortalAndItsCjkFont) {
+  TempDir prefix;
+  const fs::path build = fs::path(AccrueBinary()).parent_path();
+  if (!fs::exists(build / "fonts" / "wqy-microhei-flat.ttf")) {
+    GTEST_SKIP() << "this build has no CJK font (CMake warned: no fonttools or WenQuanYi)";
+  }
+  const std::string install = "cmake --install '" + build.string() + "' --prefix '" +
+                              prefix.path().string() + "' > /dev/null";
+  ASSERT_EQ(std::system(install.c_str()), 0) << install;
+  const fs::path installed = prefix.path() / "bin" / "accrue";
+  EXPECT_TRUE(fs::exists(installed));
+  EXPECT_TRUE(fs::exists(prefix.path() / "share/accrue/web/index.html"));
+  EXPECT_TRUE(fs::exists(prefix.path() / "share/accrue/fonts/wqy-microhei-flat.ttf"));
+
+  AccrueDb db;
+  db.Init();
+  CliResult added = db.Run({"worker", "add", "--name", "陳美玲", "--birth-date", "1990-01-01",
+                            "--home", "US-WA-SEATTLE"});
+  ASSERT_EQ(added.exit_code, 0) << added.Describe();
+  std::string account;
+  std::istringstream(added.out) >> account;
+  RunOptions options;
+  options.binary = installed.string();
+  const std::string pdf = db.File("notice.pdf");
+  CliResult r = db.Run(
+      {"statement", "worker", account, "--month", "2026-09", "--format", "pdf", "--out", pdf},
+      options);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  // The font is embedded under its PostScript name; without it DejaVu would be.
+  const std::string bytes = ReadFile(pdf);
+  EXPECT_NE(bytes.find("WenQuanYi"), std::string::npos);
+  EXPECT_EQ(bytes.find("DejaVu"), std::string::npos);
+
+  // Moved away from both layouts, it falls back to DejaVu rather than failing.
+  fs::rename(prefix.path() / "share", prefix.path() / "elsewhere");
+  r = db.Run(
+      {"statement", "worker", account, "--month", "2026-09", "--format", "pdf", "--out", pdf},
+      options);
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(ReadFile(pdf).find("WenQuanYi"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace accrue
