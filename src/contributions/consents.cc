@@ -1,6 +1,7 @@
 // Withholding consents: recording, revoking, listing, and their use at ingest.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "base/ids.h"
@@ -61,15 +62,18 @@ class ConsentPrograms : public VoluntaryPrograms {
     }
     programs_.clear();
     loaded_.clear();
-    // Whether there is any consent at all, not how many: a count would read the whole table at
-    // every batch.
-    ASSIGN_OR_RETURN(auto rows, store_.sql().Query("SELECT 1 FROM worker_consents LIMIT 1"));
-    any_ = !rows.empty();
+    any_.reset();
     return Status::Ok();
   }
 
   Status Load(std::span<const AccountNumber> workers) override {
-    if (!any_) return Status::Ok();
+    if (!any_) {
+      // Asked inside the batch, so that a consent committed before the batch began applies to
+      // it; and whether there is any, not how many (a count reads the whole table).
+      ASSIGN_OR_RETURN(auto rows, store_.sql().Query("SELECT 1 FROM worker_consents LIMIT 1"));
+      any_ = !rows.empty();
+    }
+    if (!*any_) return Status::Ok();
     std::string list;
     for (AccountNumber w : workers) {
       if (!loaded_.insert(w.value()).second) continue;
@@ -122,7 +126,7 @@ class ConsentPrograms : public VoluntaryPrograms {
 
   Store& store_;
   bool schema_ready_ = false;
-  bool any_ = false;
+  std::optional<bool> any_;  // whether the table has any consent; unknown until the first Load
   std::set<uint64_t> loaded_;
   std::map<uint64_t, std::vector<std::shared_ptr<const PolicyPack>>> programs_;
 };

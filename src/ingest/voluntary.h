@@ -2,7 +2,8 @@
 // apply to the worker's own reports, whatever the hiring entity or place.
 //
 // The ingestor prepares them before each batch takes the write lock, loads them for each
-// chunk's workers in one read, and appends what applies to a report after the policy library's
+// chunk's workers in one read inside the batch (so that what was committed before the batch
+// began applies to it), and appends what applies to a report after the policy library's
 // selection. The versions stay valid until the next Prepare().
 #pragma once
 

@@ -229,6 +229,23 @@ TEST_P(ContributionsTest, ConsentWithholdsFromEarningsAndTheEntityOwesIt) {
   ExpectVerifies();
 }
 
+// The ingestor prepares the consent programs before its batch takes the write lock. A consent
+// committed after that, but before the batch reads the programs, applies to the batch.
+TEST_P(ContributionsTest, AConsentRecordedAfterPrepareAppliesToTheBatch) {
+  auto programs = MakeConsentPrograms(*store_);
+  ASSERT_TRUE(programs->Prepare().ok());
+  Consents(ana_, "5%", D("2026-03-01"), D("2026-03-01"));
+  const std::vector<AccountNumber> workers = {ana_, ben_};
+  ASSERT_TRUE(programs->Load(workers).ok());
+  std::vector<Applicable> applicable;
+  programs->Append(ana_, D("2026-03-02"), &applicable);
+  ASSERT_EQ(applicable.size(), 1u);
+  EXPECT_EQ(applicable[0].pack->name, "Withholding consent 1");
+  applicable.clear();
+  programs->Append(ben_, D("2026-03-02"), &applicable);
+  EXPECT_TRUE(applicable.empty());
+}
+
 TEST_P(ContributionsTest, RevocationStopsWithholdingFromItsDayOnAndCorrectionsRecompute) {
   Consents(ana_, "5%", D("2026-03-01"), D("2026-03-01"));
   auto first = Ingest({Report("r1", ana_, D("2026-03-02"), "240.00"),
