@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev sqlite3
   libhowardhinnant-date-dev tzdata
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  libsodium-dev libjemalloc-dev
+  libsodium-dev libjemalloc-dev libabsl-dev
   librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev prometheus-cpp-dev
   libhpdf-dev fonts-dejavu-core fonts-wqy-microhei python3-fonttools poppler-utils
   libpq-dev postgresql

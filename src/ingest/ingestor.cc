@@ -89,8 +89,8 @@ class Ingestor::Totals : public TotalsSource {
     return balances_[account] = b.ok() ? *b : 0;
   }
   Store& store_;
-  mutable std::unordered_map<std::string, RunningTotal> totals_;
-  mutable std::unordered_map<std::string, int64_t> balances_;
+  mutable absl::flat_hash_map<std::string, RunningTotal> totals_;
+  mutable absl::flat_hash_map<std::string, int64_t> balances_;
   mutable Status error_;
 };
 
@@ -193,7 +193,7 @@ void Ingestor::Prefetch(std::span<const IncomingReport> chunk) {
   std::vector<std::string> report_keys;
   std::vector<DayRef> days;
   std::vector<std::string> day_keys;
-  std::unordered_set<std::string> seen_reports, seen_days;
+  absl::flat_hash_set<std::string> seen_reports, seen_days;
   auto want_report = [&](const std::string& entity, const std::string& id) {
     std::string key = ReportKey(entity, id);
     if (staged_reports_.count(key) || !seen_reports.insert(key).second) return;

@@ -20,14 +20,15 @@
 // voluntary programs of their own, read once per chunk for the chunk's workers.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "base/status.h"
@@ -107,14 +108,14 @@ class Ingestor {
   std::unique_ptr<Totals> totals_;
   std::vector<Entry> staged_;
   // What this batch has staged but not yet appended, for reads the store cannot answer yet.
-  std::unordered_map<std::string, size_t> staged_reports_;        // entity|id → staged_ index
-  std::unordered_map<std::string, std::string> staged_replaced_;  // entity|id → replacing id
-  std::unordered_map<std::string, int64_t> staged_day_hours_;     // worker|entity|day → hours
+  absl::flat_hash_map<std::string, size_t> staged_reports_;        // entity|id → staged_ index
+  absl::flat_hash_map<std::string, std::string> staged_replaced_;  // entity|id → replacing id
+  absl::flat_hash_map<std::string, int64_t> staged_day_hours_;     // worker|entity|day → hours
   // What the store held when the current chunk began (read under the write lock; valid until
   // the chunk ends, as nothing is appended meanwhile). The staged maps above overlay it.
-  std::unordered_map<std::string, std::optional<Entry>> fetched_reports_;  // entity|id
-  std::unordered_map<std::string, int64_t> fetched_day_hours_;             // DayKey
-  std::unordered_set<uint64_t> known_workers_;
+  absl::flat_hash_map<std::string, std::optional<Entry>> fetched_reports_;  // entity|id
+  absl::flat_hash_map<std::string, int64_t> fetched_day_hours_;             // DayKey
+  absl::flat_hash_set<uint64_t> known_workers_;
   std::map<std::string, Date> today_;
 };
 

@@ -4,6 +4,8 @@
 // loss. Each batch is one IMMEDIATE transaction: concurrent writers (two `accrue ingest`
 // processes) serialize on the database's write lock, and every read a batch bases its
 // decisions on happens under that lock.
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -14,7 +16,6 @@
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "store/ledger_audit.h"
 #include "store/sqlite_db.h"
@@ -124,12 +125,14 @@ class SqliteDictionary : public Dictionary {
   struct Table {
     const char* name;
     char tag;
-    std::unordered_map<std::string, uint64_t> ids;
+    // Flat (open addressing): with 100k workers this holds about a million keys, and a
+    // node-based map missed the cache twice per lookup (12% of ingest CPU).
+    absl::flat_hash_map<std::string, uint64_t> ids;
     mutable std::unordered_map<uint64_t, std::pair<std::string, int>> by_id;  // text, unit
     uint64_t next = 1;
     std::vector<std::pair<uint64_t, std::string>> pending;  // interned, not yet written
     std::vector<std::pair<uint64_t, std::string>> flushed;  // written by the open batch
-    std::unordered_set<std::string> absent;  // known to have no row, in the open transaction
+    absl::flat_hash_set<std::string> absent;  // known to have no row, in the open transaction
   };
   uint64_t Intern(Table& t, const std::string& text, int unit);
   static void Known(Table& t, const std::string& key, uint64_t id) { t.ids.emplace(key, id); }
