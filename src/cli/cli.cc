@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "base/decimal.h"
 
@@ -44,6 +45,25 @@ void Table::Print(std::ostream& out) const {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << "\n";
   }
+}
+
+std::string FindShipped(const std::string& name, const std::string& marker) {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  for (const auto& dir :
+       {exe / name, exe.parent_path() / name, exe.parent_path() / "share" / "accrue" / name}) {
+    if (std::filesystem::exists(dir / marker, ec)) return dir.string();
+  }
+  return "";
+}
+
+std::string ResolvePolicies(const std::string& given, bool named) {
+  std::error_code ec;
+  if (named || std::filesystem::exists(std::filesystem::path(given) / "benefits.toml", ec)) {
+    return given;
+  }
+  const std::string shipped = FindShipped("policies", "benefits.toml");
+  return shipped.empty() ? given : shipped;
 }
 
 std::string Counted(int64_t n, const char* one, const char* many) {

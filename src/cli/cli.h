@@ -56,6 +56,16 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// A directory the project ships (web, policies): `name`/ beside the binary, in its parent (the
+// build tree inside a checkout), or ../share/accrue/`name` (an installed prefix, as `cmake
+// --install` lays it out), whichever first holds `marker`. Empty when none does.
+std::string FindShipped(const std::string& name, const std::string& marker);
+
+// The example policy packs for a command's --policies: `given` when the user named a directory
+// or ./policies holds the packs (a checkout), else the shipped copy, else `given` (whose error
+// then names it).
+std::string ResolvePolicies(const std::string& given, bool named);
+
 // "1 batch", "3 batches".
 std::string Counted(int64_t n, const char* one, const char* many);
 

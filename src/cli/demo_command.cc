@@ -134,9 +134,13 @@ void AddDemoCommand(CLI::App& app, Globals& g, int& status) {
   auto* demo = app.add_subcommand(
       "demo", "Build a demo database (example programs, a generated month) and show accounts");
   AddGlobalOptions(demo, g);
-  demo->add_option("--policies", args.policies, "Directory of policy packs")->capture_default_str();
+  auto* policies = demo->add_option("--policies", args.policies, "Directory of policy packs")
+                       ->capture_default_str();
   demo->add_option("--workers", args.workers, "Workers to generate")->capture_default_str();
-  demo->callback([&g, &status] { status = RunDemo(g, args); });
+  demo->callback([&g, &status, policies] {
+    args.policies = ResolvePolicies(args.policies, policies->count() > 0);
+    status = RunDemo(g, args);
+  });
 }
 
 }  // namespace accrue::cli

@@ -123,8 +123,9 @@ void AddPolicyCommands(CLI::App& app, Globals& g, int& status) {
   static std::string test_dir = "policies";
   auto* test = policy->add_subcommand("test", "Run every pack's own test cases");
   AddGlobalOptions(test, g);
-  test->add_option("DIR", test_dir, "Directory of packs")->capture_default_str();
-  test->callback([&g, &status] { status = Test(test_dir, g.json); });
+  auto* dir = test->add_option("DIR", test_dir, "Directory of packs")->capture_default_str();
+  test->callback(
+      [&g, &status, dir] { status = Test(ResolvePolicies(test_dir, dir->count() > 0), g.json); });
 
   static std::string load_dir;
   auto* load = policy->add_subcommand("load", "Load the packs in DIR into the database");

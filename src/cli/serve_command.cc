@@ -7,7 +7,6 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -39,18 +38,6 @@ int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// The portal's files: --web, else web/ beside the binary's source tree or install prefix.
-std::string FindWeb(const std::string& given) {
-  if (!given.empty()) return given;
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-  for (const auto& dir :
-       {exe / "web", exe.parent_path() / "web", exe.parent_path() / "share" / "accrue" / "web"}) {
-    if (std::filesystem::exists(dir / "index.html", ec)) return dir.string();
-  }
-  return "";
 }
 
 // Two certified providers with a plan each on the exchange, the first the default, and every
@@ -163,7 +150,7 @@ int Serve(Globals g, const ServeArgs& args) {
   so.address = args.address;
   so.port = args.port;
   so.threads = args.threads;
-  so.static_dir = FindWeb(args.web);
+  so.static_dir = args.web.empty() ? FindShipped("web", "index.html") : args.web;
   so.access_log = !args.quiet;
   auto server = server::HttpServer::Start(**api, so);
   if (!server.ok()) return Fail(server.status());
@@ -336,6 +323,7 @@ void AddServeCommand(CLI::App& app, Globals& g, int& status) {
       ->envname("ACCRUE_CONFIG");
   serve->callback([&g, &status, serve] {
     Status st = ApplyConfig(serve, config);
+    args.policies = ResolvePolicies(args.policies, serve->get_option("--policies")->count() > 0);
     status = st.ok() ? Serve(g, args) : Fail(st);
   });
 

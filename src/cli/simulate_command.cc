@@ -181,8 +181,9 @@ void AddSimulateCommand(CLI::App& app, Globals& g, int& status) {
   cmd->add_flag("--json", g.json, "Print the result as JSON");
   cmd->add_option("--pack", args.packs, "Policy pack file(s) in force together")->required();
   cmd->add_option("--compare", args.compare, "Pack file(s) of a second scenario to compare");
-  cmd->add_option("--policies", args.policies, "Directory with benefits.toml and jurisdictions.csv")
-      ->capture_default_str();
+  auto* policies = cmd->add_option("--policies", args.policies,
+                                   "Directory with benefits.toml and jurisdictions.csv")
+                       ->capture_default_str();
   cmd->add_option("--workers", args.workers, "Synthetic workers (1 to 2000000)")
       ->capture_default_str();
   cmd->add_option("--seed", args.seed, "Generator seed")->capture_default_str();
@@ -209,7 +210,10 @@ void AddSimulateCommand(CLI::App& app, Globals& g, int& status) {
   cmd->add_option("--csv", args.csv_out, "Also write the figures as CSV to this file");
   cmd->add_option("--svg", args.svg_out, "Also write the charts as SVG to this file");
   cmd->add_option("--json-out", args.json_out, "Also write the JSON to this file");
-  cmd->callback([&g, &status] { status = Run(args, g.json); });
+  cmd->callback([&g, &status, policies] {
+    args.policies = ResolvePolicies(args.policies, policies->count() > 0);
+    status = Run(args, g.json);
+  });
 }
 
 }  // namespace accrue::cli

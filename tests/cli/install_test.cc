@@ -1,6 +1,6 @@
 // `cmake --install` lays out what deploy/accrue.service runs (bin/accrue, share/accrue/web,
-// share/accrue/fonts), and the installed binary, away from its build tree, finds the CJK font
-// for statements there.
+// share/accrue/fonts, share/accrue/policies), and the installed binary, away from its build
+// tree, finds the CJK font for statements and the example policy packs there.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -19,7 +19,7 @@ using testing::ReadFile;
 using testing::RunOptions;
 using testing::TempDir;
 
-TEST(InstallTest, TheInstalledBinaryFindsItsPortalAndItsCjkFont) {
+TEST(InstallTest, TheInstalledBinaryFindsItsPortalItsCjkFontAndItsPolicies) {
   TempDir prefix;
   const fs::path build = fs::path(AccrueBinary()).parent_path();
   if (!fs::exists(build / "fonts" / "wqy-microhei-flat.ttf")) {
@@ -32,6 +32,7 @@ TEST(InstallTest, TheInstalledBinaryFindsItsPortalAndItsCjkFont) {
   EXPECT_TRUE(fs::exists(installed));
   EXPECT_TRUE(fs::exists(prefix.path() / "share/accrue/web/index.html"));
   EXPECT_TRUE(fs::exists(prefix.path() / "share/accrue/fonts/wqy-microhei-flat.ttf"));
+  EXPECT_TRUE(fs::exists(prefix.path() / "share/accrue/policies/benefits.toml"));
 
   AccrueDb db;
   db.Init();
@@ -56,11 +57,23 @@ TEST(InstallTest, TheInstalledBinaryFindsItsPortalAndItsCjkFont) {
   EXPECT_NE(bytes.find("WenQuanYi"), std::string::npos);
   EXPECT_EQ(bytes.find("DejaVu"), std::string::npos);
 
-  // Moved away from both layouts, it falls back to DejaVu rather than failing.
+  // Run from a directory with no policies/ of its own, `policy test` finds the shipped packs.
+  TempDir elsewhere;
+  RunOptions away = options;
+  away.cwd = elsewhere.path().string();
+  const CliResult tested = db.Run({"policy", "test"}, away);
+  EXPECT_EQ(tested.exit_code, 0) << tested.Describe();
+  EXPECT_NE(tested.out.find(" passed, 0 failed"), std::string::npos) << tested.out;
+
+  // Moved away from both layouts, it falls back to DejaVu rather than failing, and `policy
+  // test` names the directory it looked for.
   fs::rename(prefix.path() / "share", prefix.path() / "elsewhere");
   const std::string fallback = notice();
   EXPECT_EQ(fallback.find("WenQuanYi"), std::string::npos);
   EXPECT_NE(fallback.find("DejaVu"), std::string::npos);
+  const CliResult lost = db.Run({"policy", "test"}, away);
+  EXPECT_EQ(lost.exit_code, 2) << lost.Describe();
+  EXPECT_NE(lost.err.find("cannot read 'policies/benefits.toml'"), std::string::npos) << lost.err;
 }
 
 }  // namespace

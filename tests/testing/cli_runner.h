@@ -61,6 +61,8 @@ struct RunOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
   // Another `accrue` to run (an installed copy); empty for the one built beside the tests.
   std::string binary;
+  // The child's working directory; empty for the test's own.
+  std::string cwd;
 };
 
 struct CliResult {
@@ -115,6 +117,7 @@ inline CliResult RunAccrue(const std::vector<std::string>& args, const RunOption
       struct rlimit limit = {*options.address_space_limit, *options.address_space_limit};
       setrlimit(RLIMIT_AS, &limit);
     }
+    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
