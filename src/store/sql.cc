@@ -61,10 +61,16 @@ Status MigrateModule(SqlConn& sql, std::string_view module,
                      std::initializer_list<SqlMigration> migrations) {
   // Two processes opening a fresh PostgreSQL database at once can race on CREATE TABLE; the
   // loser's transaction fails and a second attempt finds the work done.
+  int64_t latest = 0;
+  for (const SqlMigration& m : migrations) latest = std::max<int64_t>(latest, m.version);
+  if (sql.MigratedVersion(module) >= latest) return Status::Ok();
   Status st;
   for (int attempt = 0; attempt < 3; ++attempt) {
     st = MigrateOnce(sql, module, migrations);
-    if (st.ok()) return st;
+    if (st.ok()) {
+      sql.SetMigratedVersion(module, latest);
+      return st;
+    }
   }
   return st;
 }

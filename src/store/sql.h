@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -43,6 +44,20 @@ class SqlConn {
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
+
+  // The schema version MigrateModule last found or left for `module` through this connection,
+  // or 0. A module's schema only moves forward, so a later call that needs no newer version
+  // asks the database nothing (the HTTP writer prepares the consent module once per batch).
+  int64_t MigratedVersion(std::string_view module) const {
+    auto it = migrated_.find(module);
+    return it == migrated_.end() ? 0 : it->second;
+  }
+  void SetMigratedVersion(std::string_view module, int64_t version) {
+    migrated_[std::string(module)] = version;
+  }
+
+ private:
+  std::map<std::string, int64_t, std::less<>> migrated_;
 };
 
 // Applies a module's schema once per database: `statements` run in one transaction and are

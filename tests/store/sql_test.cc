@@ -102,6 +102,38 @@ TEST_P(SqlTest, MigrationsRunOnceAndAddOnlyNewVersions) {
   EXPECT_TRUE(sql().Query("INSERT INTO t2(x) VALUES($1)", {int64_t{1}}).ok());
 }
 
+// Once a connection has found a module up to date it does not ask again: with the module's
+// record gone behind its back, the same version is not run again (its CREATE TABLE would fail),
+// while a newer version still is.
+TEST_P(SqlTest, AConnectionRemembersAModuleItFoundUpToDate) {
+  auto other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(
+      other->sql().Query("DELETE FROM module_schema WHERE module = $1", {std::string("t")}).ok());
+  const SqlMigration v1{1, "CREATE TABLE t(k TEXT PRIMARY KEY, n BIGINT, s TEXT)"};
+  EXPECT_TRUE(MigrateModule(sql(), "t", {v1}).ok());
+  auto rows =
+      sql().Query("SELECT version FROM module_schema WHERE module = $1", {std::string("t")});
+  ASSERT_TRUE(rows.ok());
+  EXPECT_TRUE(rows->empty());
+
+  // The other connection never saw version 1 applied, so it tries, and the table is there.
+  Status again = MigrateModule(other->sql(), "t", {v1});
+  EXPECT_EQ(again.code(), Code::kIo);
+  EXPECT_NE(again.message().find("t schema 1"), std::string::npos) << again.message();
+
+  // A newer version is still applied (its record then reads 2 again).
+  ASSERT_TRUE(
+      other->sql()
+          .Query("INSERT INTO module_schema(module, version) VALUES($1, 1)", {std::string("t")})
+          .ok());
+  EXPECT_TRUE(MigrateModule(sql(), "t", {v1, {2, "CREATE TABLE t2(x BIGINT)"}}).ok());
+  rows = sql().Query("SELECT version FROM module_schema WHERE module = $1", {std::string("t")});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).Int(0), 2);
+}
+
 // A module already at its latest version writes nothing, so it does not wait for a writer on
 // another connection (on SQLite it used to take the write lock, and wait, on every call).
 TEST_P(SqlTest, AnUpToDateModuleDoesNotWaitForTheWriteLock) {
