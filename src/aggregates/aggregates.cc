@@ -115,17 +115,38 @@ Result<int64_t> FoldedThrough(SqlConn& sql) {
   return mark.at(0).Int(0);
 }
 
-// Folds one page of entries committed since the last fold; false once there were none left.
-// The page is read and summed before the write lock is taken, so intake waits only for the
-// sums to be written, not for a page of entries to be decoded. Under the lock the mark is read
-// again: if another folder moved it meanwhile, the sums are dropped and the page read afresh.
+// Entries are decoded this many at a time, so that the memory one read fills is reused by the
+// next: a fresh 10,000-entry page cost a third of the fold in page faults.
+constexpr int64_t kReadPage = 1'000;
+
+// Sums up to `limit` entries after seq `after`, a read page at a time; returns how many there
+// were and `*through`, the last one's seq.
+Result<int64_t> SumEntriesAfter(Store& store, int64_t after, int64_t limit, Sums* sums,
+                                int64_t* through) {
+  int64_t read = 0;
+  *through = after;
+  while (read < limit) {
+    const int64_t want = std::min(kReadPage, limit - read);
+    ASSIGN_OR_RETURN(auto page, store.EntriesAfter(*through, want));
+    for (const StoredEntry& e : page) RETURN_IF_ERROR(AddEntry(store, e, sums));
+    read += static_cast<int64_t>(page.size());
+    if (!page.empty()) *through = page.back().seq;
+    if (static_cast<int64_t>(page.size()) < want) break;
+  }
+  return read;
+}
+
+// Folds up to `step` entries committed since the last fold; false once there were none left.
+// They are read and summed before the write lock is taken, so intake waits only for the sums
+// to be written, not for entries to be decoded. Under the lock the mark is read again: if
+// another folder moved it meanwhile, the sums are dropped and the entries read afresh.
 Result<bool> FoldStep(Store& store, int64_t step) {
   SqlConn& sql = store.sql();
   ASSIGN_OR_RETURN(const int64_t from, FoldedThrough(sql));
-  ASSIGN_OR_RETURN(auto page, store.EntriesAfter(from, step));
-  if (page.empty()) return false;
   Sums sums;
-  for (const StoredEntry& e : page) RETURN_IF_ERROR(AddEntry(store, e, &sums));
+  int64_t through = from;
+  ASSIGN_OR_RETURN(const int64_t read, SumEntriesAfter(store, from, step, &sums, &through));
+  if (read == 0) return false;
   bool raced = false;
   RETURN_IF_ERROR(InSqlTransaction(sql, [&]() -> Status {
     // The lock row: one folder at a time, so no entry is counted twice.
@@ -136,9 +157,9 @@ Result<bool> FoldStep(Store& store, int64_t step) {
       return Status::Ok();
     }
     RETURN_IF_ERROR(WriteSums(sql, sums));
-    return sql.Query("UPDATE aggregate_mark SET seq = $1 WHERE id = 1", {page.back().seq}).status();
+    return sql.Query("UPDATE aggregate_mark SET seq = $1 WHERE id = 1", {through}).status();
   }));
-  return raced || static_cast<int64_t>(page.size()) == step;
+  return raced || read == step;
 }
 
 std::vector<Row> RowsOf(const Sums& sums) {
@@ -183,10 +204,10 @@ Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const 
   Sums sums;
   int64_t after = 0;
   for (;;) {
-    ASSIGN_OR_RETURN(auto page, store.EntriesAfter(after, kFoldStep));
-    for (const StoredEntry& e : page) RETURN_IF_ERROR(AddEntry(store, e, &sums));
-    if (static_cast<int64_t>(page.size()) < kFoldStep) break;
-    after = page.back().seq;
+    int64_t through = after;
+    ASSIGN_OR_RETURN(const int64_t read, SumEntriesAfter(store, after, kFoldStep, &sums, &through));
+    if (read < kFoldStep) break;
+    after = through;
   }
   std::erase_if(sums, [&](const auto& kv) { return kv.first.month < from || kv.first.month > to; });
   return RowsOf(sums);

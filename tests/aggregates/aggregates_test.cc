@@ -178,6 +178,30 @@ TEST_P(AggregatesTest, FoldsInStepsAndNeverCountsAnEntryTwice) {
             (std::map<std::string, std::string>{{"2026-09", "14.00"}, {"2026-10", "80.00"}}));
 }
 
+// A step of more entries than one read decodes (they are read a page at a time) sums the same
+// as steps of one page each.
+TEST_P(AggregatesTest, AStepLargerThanOneReadSumsWhatSmallStepsDo) {
+  std::vector<WorkReport> reports;
+  for (int i = 0; i < 2'500; ++i) {
+    const std::string day = D("2026-01-01").AddDays(i % 300).ToString();
+    reports.push_back(Report("p" + std::to_string(i), day.c_str(), 1 + i % 2));
+  }
+  Ingest(reports);
+  ASSERT_TRUE(Fold(*store_, 10'000).ok());
+  EXPECT_EQ(FoldedThrough(), 2'500);
+  const auto one_step = Contributions(*store_, "2026-01", "2026-12");
+  ASSERT_TRUE(one_step.ok()) << one_step.status().message();
+  EXPECT_GE(one_step->size(), 10u);  // every month, each benefit
+
+  ASSERT_TRUE(store_->sql().Query("DELETE FROM contribution_aggregates").ok());
+  ASSERT_TRUE(store_->sql().Query("UPDATE aggregate_mark SET seq = 0 WHERE id = 1").ok());
+  ASSERT_TRUE(Fold(*store_, 400).ok());
+  EXPECT_EQ(FoldedThrough(), 2'500);
+  const auto small_steps = Contributions(*store_, "2026-01", "2026-12");
+  ASSERT_TRUE(small_steps.ok()) << small_steps.status().message();
+  EXPECT_EQ(*one_step, *small_steps);
+}
+
 // A folder reads its page before it takes the lock row; if another folder took that page
 // meanwhile, it finds the mark moved under the lock and drops what it summed.
 TEST_P(AggregatesTest, AFolderThatLostTheRaceDropsWhatItRead) {
