@@ -187,6 +187,8 @@ int Aggregates(const Globals& g, const std::string& from_text, const std::string
     return Fail(Status::Invalid("--from " + from.ToString() + " is after --to " + to.ToString()));
   }
   return WithStore(g, [&](Store& store) {
+    // It may fold a day's entries first: a read-mostly connection.
+    if (Status st = store.TuneForReads(); !st.ok()) return Fail(st);
     OR_FAIL(auto rows, aggregates::Contributions(store, from.ToString(), to.ToString()));
     if (g.json) {
       PrintJson(aggregates::ToJson(from.ToString(), to.ToString(), rows));

@@ -155,7 +155,8 @@ class Store {
   // Says that this connection will serve requests that mostly read (the API's pool), so the
   // engine may tune it for that. SQLite maps the database file into memory: reads of a large
   // store then share the OS page cache instead of copying pages into each connection's cache
-  // (it is not done for the writer, whose page writes it slows).
+  // (it is not done for the writer, whose page writes it slows; the aggregate fold, which
+  // writes a few rows per thousands of entries read, has it).
   virtual Status TuneForReads() { return Status::Ok(); }
 
   // Reads made between BeginRead() and EndRead() see one snapshot of the store: a view built
