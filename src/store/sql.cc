@@ -23,13 +23,11 @@ const std::string& SqlRow::Text(size_t i) const {
 namespace {
 
 Status MigrateOnce(SqlConn& sql, std::string_view module,
-                   std::initializer_list<SqlMigration> migrations) {
+                   std::initializer_list<SqlMigration> migrations, int64_t latest) {
   RETURN_IF_ERROR(sql.Exec(
       "CREATE TABLE IF NOT EXISTS module_schema(module TEXT PRIMARY KEY, version BIGINT NOT "
       "NULL)"));
   // Up to date (every open, and every aggregate read): nothing to write, so no write lock.
-  int64_t latest = 0;
-  for (const SqlMigration& m : migrations) latest = std::max<int64_t>(latest, m.version);
   ASSIGN_OR_RETURN(auto current, sql.Query("SELECT version FROM module_schema WHERE module = $1",
                                            {std::string(module)}));
   if (!current.empty() && current[0].Int(0) >= latest) return Status::Ok();
@@ -66,7 +64,7 @@ Status MigrateModule(SqlConn& sql, std::string_view module,
   if (sql.MigratedVersion(module) >= latest) return Status::Ok();
   Status st;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    st = MigrateOnce(sql, module, migrations);
+    st = MigrateOnce(sql, module, migrations, latest);
     if (st.ok()) {
       sql.SetMigratedVersion(module, latest);
       return st;
