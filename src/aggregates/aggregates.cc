@@ -116,7 +116,8 @@ Result<int64_t> FoldedThrough(SqlConn& sql) {
 }
 
 // Entries are decoded this many at a time, so that the memory one read fills is reused by the
-// next: a fresh 10,000-entry page cost a third of the fold in page faults.
+// next: decoding 10,000 at once faulted fresh memory in at every step, and a thousand at a time
+// took a sixth off a fold of 290,000 entries (4.19 s to 3.53 s).
 constexpr int64_t kReadPage = 1'000;
 
 // Sums up to `limit` entries after seq `after`, a read page at a time; returns how many there
@@ -242,8 +243,8 @@ void PeriodicFold::Run() {
     Status st;
     if (store == nullptr) {
       auto opened = open_();
-      // A fold reads many entries for each row it writes: on SQLite, mapped reads took a
-      // quarter off a fold of 290,000 entries (the page cache's memory no longer faulted in).
+      // A fold reads many entries for each row it writes: on SQLite, mapped reads took a fifth
+      // off a fold of 290,000 entries (2.58 s to 2.00 s; the page cache is no longer faulted in).
       st = opened.ok() ? (*opened)->TuneForReads() : opened.status();
       if (st.ok()) store = std::move(*opened);
     }
