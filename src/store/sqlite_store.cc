@@ -386,6 +386,10 @@ class SqliteStore : public Store {
                                                  const std::string& after_report_id,
                                                  int64_t limit) override;
   Status TuneForReads() override { return db_->Exec("PRAGMA mmap_size=4294967296"); }
+  Result<std::optional<int64_t>> DataVersion() override {
+    ASSIGN_OR_RETURN(int64_t version, Count("PRAGMA data_version"));
+    return std::optional<int64_t>(version);
+  }
   bool InTransaction() override { return sqlite3_get_autocommit(db_->raw()) == 0; }
   Status BeginReadTransaction() override;
   void EndReadTransaction() override;

@@ -152,6 +152,12 @@ class Store {
   // balances and that the hash chain is unbroken.
   virtual Result<VerifyResult> Verify() = 0;
 
+  // A number that changes when another connection commits to the store (SQLite's
+  // data_version; this connection's own commits leave it as it was). A writer that evaluated a
+  // batch against an earlier snapshot reads it inside its write transaction to know that nobody
+  // else wrote meanwhile. Engines that cannot tell answer nullopt.
+  virtual Result<std::optional<int64_t>> DataVersion() { return std::optional<int64_t>(); }
+
   // Says that this connection will serve requests that mostly read (the API's pool), so the
   // engine may tune it for that. SQLite maps the database file into memory: reads of a large
   // store then share the OS page cache instead of copying pages into each connection's cache
