@@ -9,7 +9,9 @@
 //   - Seeds a fresh SQLite store in --dir exactly as `accrue demo` does (jurisdictions,
 //     policies, entities, workers), then times IngestCsv on the file: CSV parse → validate →
 //     engine → ledger → durable commit of every batch (WAL, synchronous=FULL). Every row must
-//     be recorded; a refused row fails the run.
+//     be recorded; a refused row fails the run. Batches are pipelined as `accrue ingest` does
+//     (a second connection reads while a background thread writes); --serial writes them one
+//     at a time instead.
 //   - Reports reports/s, bytes on disk per report (database + WAL after a TRUNCATE
 //     checkpoint), peak RSS of the process (getrusage; it includes the generator and the
 //     registries) and of the ingest phase alone where Linux lets the high-water mark be reset.
@@ -23,7 +25,7 @@
 //
 // Usage:
 //   ingest_bench [--workers N] [--entities N] [--reports N] [--batch-rows N] [--dir D]
-//                [--policies D] [--skip-import] [--keep] [--json]
+//                [--policies D] [--skip-import] [--serial] [--keep] [--json]
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -62,6 +64,7 @@ struct Args {
   std::string dir = "/tmp/accrue-bench";
   std::string policies;
   bool skip_import = false;
+  bool serial = false;  // one batch at a time, without the background writer
   bool keep = false;
   bool json = false;
 };
@@ -166,6 +169,8 @@ Result<Args> ParseArgs(int argc, char** argv) {
       ASSIGN_OR_RETURN(a.policies, value());
     } else if (f == "--skip-import") {
       a.skip_import = true;
+    } else if (f == "--serial") {
+      a.serial = true;
     } else if (f == "--keep") {
       a.keep = true;
     } else if (f == "--json") {
@@ -173,7 +178,7 @@ Result<Args> ParseArgs(int argc, char** argv) {
     } else if (f == "--help" || f == "-h") {
       return Status::Invalid(
           "usage: ingest_bench [--workers N] [--entities N] [--reports N] [--batch-rows N] "
-          "[--dir D] [--policies D] [--skip-import] [--keep] [--json]");
+          "[--dir D] [--policies D] [--skip-import] [--serial] [--keep] [--json]");
     } else {
       return Status::Invalid("unknown argument '" + f + "' (try --help)");
     }
@@ -293,6 +298,11 @@ Result<Figures> Run(const Args& a) {
     fig.seed_s = Seconds(t);
 
     CsvIngestOptions options;
+    std::unique_ptr<Store> snapshots;
+    if (!a.serial) {  // as `accrue ingest` does
+      ASSIGN_OR_RETURN(snapshots, OpenSqliteStore(db_path.string()));
+      options.reader = snapshots.get();
+    }
     options.batch_rows = a.batch_rows;
     options.source = "bench";
     // "Now" is after the month, so no work date lies in the future.

@@ -62,6 +62,15 @@ int Ingest(const Globals& g, const IngestArgs& args) {
       rejects << rows;
     }
   };
+  // A second connection reads for the next batch while the last one is written. PostgreSQL
+  // cannot tell whether another client wrote meanwhile, so it goes one batch at a time.
+  std::unique_ptr<Store> snapshots;
+  if (g.postgres.empty() && !args.all_or_nothing) {
+    auto second = OpenStore(g);
+    if (!second.ok()) return Fail(second.status());
+    snapshots = std::move(*second);
+    options.reader = snapshots.get();
+  }
   const bool tty = isatty(STDERR_FILENO) != 0 && !g.json;
   if (tty) options.on_progress = ProgressBar;
   auto summary = IngestCsv(**store, **registry, std::move(*reader), options);

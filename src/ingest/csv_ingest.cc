@@ -1,110 +1,213 @@
 #include "ingest/csv_ingest.h"
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
 
 #include "ingest/report_csv.h"
 
 namespace accrue {
+namespace {
+
+// Rows go to the ingestor in chunks (which never straddle a batch), so that its reads of the
+// store are batched.
+constexpr size_t kChunkRows = 1024;
+
+// A batch's rows and what the ingestor said of them. Pipelined, they are kept until the batch
+// is durable: only then are they counted (or refused rows reported), and after a conflict they
+// are recorded again.
+struct Batch {
+  std::vector<IncomingReport> reports;
+  std::vector<std::vector<std::string>> fields;  // a refused row's fields, with on_reject only
+  std::vector<ReportResult> results;
+};
+
+class CsvRun {
+ public:
+  CsvRun(Store& store, const Registry& registry, const CsvIngestOptions& options,
+         const ReportCsvReader& rows)
+      : store_(store), registry_(registry), options_(options), rows_(rows) {}
+
+  Status Begin() {
+    // All or nothing is one batch: there is nothing to overlap.
+    if (options_.reader != nullptr && !options_.all_or_nothing) {
+      pipelined_ = std::make_unique<Ingestor>(store_, registry_, options_.now, options_.reader);
+      pipelined_->set_return_entries(false);
+      if (pipelined_->Begin().ok()) return Status::Ok();
+      pipelined_.reset();  // an engine that cannot tell whether others wrote
+    }
+    return BeginSerial();
+  }
+
+  Status Add(IncomingReport in, std::span<const std::string_view> fields) {
+    ++summary_.rows;
+    current_.reports.push_back(std::move(in));
+    if (options_.on_reject) current_.fields.emplace_back(fields.begin(), fields.end());
+    const size_t unevaluated = current_.reports.size() - current_.results.size();
+    if (unevaluated >= kChunkRows || in_batch_ + unevaluated >= batch_rows()) {
+      RETURN_IF_ERROR(Evaluate());
+    }
+    return in_batch_ >= batch_rows() ? Seal(/*last=*/false) : Status::Ok();
+  }
+
+  Result<CsvIngestSummary> End() {
+    RETURN_IF_ERROR(Evaluate());
+    if (options_.all_or_nothing && summary_.rejected > 0) {
+      serial_->Abort();
+      summary_.committed = false;
+      summary_.recorded = summary_.corrected = 0;
+      return summary_;
+    }
+    RETURN_IF_ERROR(Seal(/*last=*/true));
+    return summary_;
+  }
+
+ private:
+  size_t batch_rows() const { return std::max<size_t>(1, options_.batch_rows); }
+
+  Status BeginSerial() {
+    serial_ = std::make_unique<Ingestor>(store_, registry_, options_.now);
+    serial_->set_return_entries(false);
+    return serial_->Begin();
+  }
+
+  // Evaluates the rows not evaluated yet, a chunk at a time. Serially, each chunk is counted
+  // (and its refused rows reported) at once, as the batch's fate no longer depends on others.
+  Status Evaluate() {
+    Ingestor& ingestor = pipelined_ ? *pipelined_ : *serial_;
+    while (current_.results.size() < current_.reports.size()) {
+      const size_t from = current_.results.size();
+      const size_t n = std::min(kChunkRows, current_.reports.size() - from);
+      std::vector<ReportResult> results =
+          ingestor.AddChunk(std::span<const IncomingReport>(current_.reports.data() + from, n));
+      for (ReportResult& r : results) current_.results.push_back(std::move(r));
+      in_batch_ += n;
+    }
+    if (!pipelined_) {
+      Report(current_);
+      current_ = Batch{};
+    }
+    return Status::Ok();
+  }
+
+  // Makes the batch durable (serially), or hands it over and confirms the one before.
+  Status Seal(bool last) {
+    in_batch_ = 0;
+    if (!pipelined_) {
+      if (options_.all_or_nothing && !last) return serial_->Flush();
+      ASSIGN_OR_RETURN(BatchReceipt receipt, serial_->Commit(options_.source));
+      if (receipt.entries > 0 || !last) ++summary_.batches;
+      Progress();
+      return last ? Status::Ok() : serial_->Begin();
+    }
+    const Status st =
+        last ? pipelined_->Finish(options_.source) : pipelined_->Handoff(options_.source);
+    if (st.code() == Code::kConflict) return RecordSerially(last);
+    RETURN_IF_ERROR(st);
+    if (in_flight_) Durable(*in_flight_);  // confirmed by Handoff() and Finish() alike
+    in_flight_.reset();
+    if (last) {
+      Durable(current_);
+    } else {
+      in_flight_ = std::make_unique<Batch>(std::move(current_));
+    }
+    current_ = Batch{};
+    return Status::Ok();
+  }
+
+  // Another connection wrote meanwhile: the batches not yet durable are evaluated again
+  // against the store as it is now, and the rest of the file goes one batch at a time.
+  Status RecordSerially(bool last) {
+    pipelined_.reset();
+    std::vector<Batch> redo;
+    if (in_flight_) redo.push_back(std::move(*in_flight_));
+    in_flight_.reset();
+    redo.push_back(std::move(current_));
+    RETURN_IF_ERROR(BeginSerial());
+    for (size_t i = 0; i < redo.size(); ++i) {
+      current_ = std::move(redo[i]);
+      current_.results.clear();
+      RETURN_IF_ERROR(Evaluate());
+      RETURN_IF_ERROR(Seal(last && i + 1 == redo.size()));
+    }
+    return Status::Ok();
+  }
+
+  void Durable(const Batch& batch) {
+    const bool wrote = std::any_of(batch.results.begin(), batch.results.end(), [](auto& r) {
+      return r.outcome == Outcome::kRecorded || r.outcome == Outcome::kCorrected;
+    });
+    if (wrote) ++summary_.batches;
+    Report(batch);
+    Progress();
+  }
+
+  void Progress() {
+    if (options_.on_progress) {
+      options_.on_progress(rows_.bytes_read(), rows_.total_bytes(),
+                           summary_.recorded + summary_.corrected);
+    }
+  }
+
+  void Report(const Batch& batch) {
+    std::vector<std::string_view> views;
+    for (size_t i = 0; i < batch.results.size(); ++i) {
+      const ReportResult& result = batch.results[i];
+      switch (result.outcome) {
+        case Outcome::kRecorded:
+          ++summary_.recorded;
+          break;
+        case Outcome::kCorrected:
+          ++summary_.corrected;
+          break;
+        case Outcome::kAlreadyRecorded:
+          ++summary_.already_recorded;
+          break;
+        case Outcome::kRejected:
+          ++summary_.rejected;
+          if (options_.on_reject) {
+            views.assign(batch.fields[i].begin(), batch.fields[i].end());
+            options_.on_reject(result.errors, views);
+          }
+          break;
+      }
+    }
+  }
+
+  Store& store_;
+  const Registry& registry_;
+  const CsvIngestOptions& options_;
+  const ReportCsvReader& rows_;
+  std::unique_ptr<Ingestor> pipelined_;
+  std::unique_ptr<Ingestor> serial_;
+  Batch current_;
+  size_t in_batch_ = 0;               // rows evaluated in the open batch
+  std::unique_ptr<Batch> in_flight_;  // handed over, not yet confirmed durable
+  CsvIngestSummary summary_;
+};
+
+}  // namespace
 
 Result<CsvIngestSummary> IngestCsv(Store& store, const Registry& registry, CsvReader reader,
                                    const CsvIngestOptions& options) {
   ASSIGN_OR_RETURN(ReportCsvReader rows, ReportCsvReader::Open(std::move(reader)));
   if (options.on_header) options.on_header(rows.header().names());
-  CsvIngestSummary summary;
-  Ingestor ingestor(store, registry, options.now);
-  ingestor.set_return_entries(false);
-  RETURN_IF_ERROR(ingestor.Begin());
-  size_t in_batch = 0;
-  auto seal = [&]() -> Status {
-    if (options.all_or_nothing) return ingestor.Flush();
-    ASSIGN_OR_RETURN(BatchReceipt receipt, ingestor.Commit(options.source));
-    (void)receipt;
-    ++summary.batches;
-    if (options.on_progress) {
-      options.on_progress(rows.bytes_read(), rows.total_bytes(),
-                          summary.recorded + summary.corrected);
-    }
-    return ingestor.Begin();
-  };
-  // Rows go to the ingestor in chunks (which never straddle a batch), so that its reads of the
-  // store are batched. A refused row's original fields are kept for on_reject until then.
-  constexpr size_t kChunkRows = 1024;
-  std::vector<IncomingReport> chunk;
-  std::vector<std::vector<std::string>> chunk_fields;
-  std::vector<std::string_view> views;
-  chunk.reserve(kChunkRows);
-  auto process = [&]() -> Status {
-    if (chunk.empty()) return Status::Ok();
-    const std::vector<ReportResult> results = ingestor.AddChunk(chunk);
-    for (size_t i = 0; i < results.size(); ++i) {
-      const ReportResult& result = results[i];
-      switch (result.outcome) {
-        case Outcome::kRecorded:
-          ++summary.recorded;
-          break;
-        case Outcome::kCorrected:
-          ++summary.corrected;
-          break;
-        case Outcome::kAlreadyRecorded:
-          ++summary.already_recorded;
-          break;
-        case Outcome::kRejected:
-          ++summary.rejected;
-          if (options.on_reject) {
-            views.assign(chunk_fields[i].begin(), chunk_fields[i].end());
-            options.on_reject(result.errors, views);
-          }
-          break;
-      }
-    }
-    in_batch += chunk.size();
-    chunk.clear();
-    chunk_fields.clear();
-    if (in_batch >= options.batch_rows) {
-      in_batch = 0;
-      RETURN_IF_ERROR(seal());
-    }
-    return Status::Ok();
-  };
-  const size_t batch_rows = std::max<size_t>(1, options.batch_rows);
+  CsvRun run(store, registry, options, rows);
+  RETURN_IF_ERROR(run.Begin());
   for (;;) {
-    IncomingReport& in = chunk.emplace_back();
+    IncomingReport in;
     WorkReport report;
     ASSIGN_OR_RETURN(ReportCsvReader::Step step, rows.Next(&report));
-    if (step == ReportCsvReader::Step::kEnd) {
-      chunk.pop_back();
-      break;
-    }
-    ++summary.rows;
+    if (step == ReportCsvReader::Step::kEnd) break;
     in.row = rows.row();
     if (step == ReportCsvReader::Step::kReport) {
       in.report = std::move(report);
     } else {
       in.errors = rows.errors();
     }
-    if (options.on_reject) {
-      const auto fields = rows.fields();
-      chunk_fields.emplace_back(fields.begin(), fields.end());
-    }
-    if (chunk.size() >= kChunkRows || in_batch + chunk.size() >= batch_rows) {
-      RETURN_IF_ERROR(process());
-    }
+    RETURN_IF_ERROR(run.Add(std::move(in), rows.fields()));
   }
-  RETURN_IF_ERROR(process());
-  if (options.all_or_nothing && summary.rejected > 0) {
-    ingestor.Abort();
-    summary.committed = false;
-    summary.recorded = summary.corrected = 0;
-    return summary;
-  }
-  ASSIGN_OR_RETURN(BatchReceipt receipt, ingestor.Commit(options.source));
-  if (receipt.entries > 0) ++summary.batches;
-  if (options.on_progress) {
-    options.on_progress(rows.bytes_read(), rows.total_bytes(),
-                        summary.recorded + summary.corrected);
-  }
-  return summary;
+  return run.End();
 }
 
 }  // namespace accrue

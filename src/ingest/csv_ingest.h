@@ -5,6 +5,12 @@
 // batch each, acknowledged once durable); refused rows are reported with their row number,
 // field and reason and leave no trace. With `all_or_nothing` the whole file is one batch that
 // is committed only if no row was refused.
+//
+// Given a reader (a second connection to the same store), each batch is written in the
+// background while the next is evaluated (Ingestor, pipelined batches); its rows are counted,
+// and refused rows reported, once it is durable. Should another connection write to the store
+// meanwhile, the batches not yet durable are evaluated again and the rest of the file is
+// recorded one batch at a time, so the outcome is the same as without a reader.
 #pragma once
 
 #include <chrono>
@@ -26,6 +32,8 @@ struct CsvIngestOptions {
   size_t batch_rows = 20000;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::string source = "csv";
+  // A second connection to the same store, for pipelined batches (not with all_or_nothing).
+  Store* reader = nullptr;
   // Called once with the file's columns in file order (for a rejects file's header).
   std::function<void(const std::vector<std::string>& columns)> on_header;
   // Called for each refused row with its errors and original fields.

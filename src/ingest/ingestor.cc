@@ -1,5 +1,9 @@
 #include "ingest/ingestor.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "contributions/contributions.h"
 
 namespace accrue {
@@ -50,16 +54,18 @@ const char* OutcomeName(Outcome o) {
 }
 
 // Running totals and leave balances as of everything staged so far: the store's committed
-// and appended values plus the staged entries' changes.
+// and appended values plus the staged entries' changes. Pipelined, it outlives a batch: each
+// value is stamped with the generation (batch) that last changed it, and once the reader's
+// snapshot holds a generation, the values it stamped are forgotten (the store has them).
 class Ingestor::Totals : public TotalsSource {
  public:
   explicit Totals(Store& store) : store_(store) {}
   RunningTotal Total(const std::string& key) const override {
     auto it = totals_.find(key);
-    if (it != totals_.end()) return it->second;
+    if (it != totals_.end()) return it->second.value;
     auto t = store_.Total(key);
     if (!t.ok()) error_ = t.status();
-    return totals_[key] = t.ok() ? *t : RunningTotal{};
+    return totals_[key].value = t.ok() ? *t : RunningTotal{};
   }
   Hours LeaveBalance(AccountNumber worker, const std::string& benefit) const override {
     return Hours::FromUnits(BalanceOf(WorkerAccount(worker, benefit, Unit::kHours)));
@@ -70,83 +76,233 @@ class Ingestor::Totals : public TotalsSource {
       RunningTotal t = Total(d.key);
       t.basis += sign * d.delta.basis;
       t.amount += sign * d.delta.amount;
-      totals_[d.key] = t;
+      totals_[d.key] = {t, generation_};
     }
     for (const Leg& leg : e.legs) {
       if (leg.unit == Unit::kHours && leg.account[0] == 'W') {
-        balances_[leg.account] = BalanceOf(leg.account) + sign * leg.amount;
+        balances_[leg.account] = {BalanceOf(leg.account) + sign * leg.amount, generation_};
       }
     }
+  }
+  // The snapshot now holds every generation before the current one: their values go, and
+  // changes from here on belong to the next.
+  void NextGeneration() {
+    auto held = [g = generation_](const auto& kv) { return kv.second.generation < g; };
+    absl::erase_if(totals_, held);
+    absl::erase_if(balances_, held);
+    ++generation_;
   }
   Status error() const { return error_; }
 
  private:
+  template <typename T>
+  struct Stamped {
+    T value{};
+    uint64_t generation = 0;  // 0: as read from the store
+  };
   int64_t BalanceOf(const std::string& account) const {
     auto it = balances_.find(account);
-    if (it != balances_.end()) return it->second;
+    if (it != balances_.end()) return it->second.value;
     auto b = store_.Balance(account);
     if (!b.ok()) error_ = b.status();
-    return balances_[account] = b.ok() ? *b : 0;
+    return balances_[account].value = b.ok() ? *b : 0;
   }
   Store& store_;
-  mutable absl::flat_hash_map<std::string, RunningTotal> totals_;
-  mutable absl::flat_hash_map<std::string, int64_t> balances_;
+  uint64_t generation_ = 1;
+  mutable absl::flat_hash_map<std::string, Stamped<RunningTotal>> totals_;
+  mutable absl::flat_hash_map<std::string, Stamped<int64_t>> balances_;
   mutable Status error_;
 };
 
-Ingestor::Ingestor(Store& store, const Registry& registry, Clock now)
+// Writes handed batches on a thread of its own, one at a time, each as one durable batch.
+// A failure is kept: every later batch is refused with it.
+class Ingestor::Writer {
+ public:
+  Writer(Store& store, int64_t data_version)
+      : store_(store), data_version_(data_version), thread_([this] { Run(); }) {}
+  ~Writer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // Needs the writer idle (Wait() returned).
+  void Start(std::shared_ptr<const Overlay> batch, std::string source) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      batch_ = std::move(batch);
+      source_ = std::move(source);
+    }
+    cv_.notify_all();
+  }
+  // Until the batch handed over is written; its failure, or an earlier one.
+  Status Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return batch_ == nullptr; });
+    return failure_;
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stopping_ || batch_ != nullptr; });
+      if (batch_ == nullptr) return;
+      lock.unlock();
+      Status st = failure_.ok() ? Write(*batch_, source_) : failure_;
+      lock.lock();
+      failure_ = st;
+      batch_.reset();
+      cv_.notify_all();
+    }
+  }
+  Status Write(const Overlay& batch, const std::string& source) {
+    RETURN_IF_ERROR(store_.Begin());
+    // Under the write lock: had another connection committed since the ingest began, the
+    // batch would have been evaluated against a store that is no more.
+    auto version = store_.DataVersion();
+    if (!version.ok() || *version != data_version_) {
+      store_.Rollback();
+      if (!version.ok()) return version.status();
+      return Status::Conflict("another connection wrote to the store during the ingest");
+    }
+    RETURN_IF_ERROR(store_.Append(batch.entries));  // rolled back on failure
+    return store_.Commit(source).status();
+  }
+
+  Store& store_;
+  const int64_t data_version_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::shared_ptr<const Overlay> batch_;  // being written; guarded by mu_
+  std::string source_;
+  Status failure_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+Ingestor::Ingestor(Store& store, const Registry& registry, Clock now, Store* reader)
     : store_(store),
+      reader_(reader),
       registry_(registry),
       now_(now),
-      voluntary_(contributions::MakeConsentPrograms(store)) {}
+      voluntary_(contributions::MakeConsentPrograms(reader != nullptr ? *reader : store)) {}
 
-Ingestor::~Ingestor() { Abort(); }
+Ingestor::~Ingestor() {
+  Abort();
+  writer_.reset();  // joins the thread before the overlays it reads go
+}
 
 Status Ingestor::Begin() {
   if (open_) return Status::Precondition("a batch is already open");
   RETURN_IF_ERROR(voluntary_->Prepare());
-  RETURN_IF_ERROR(store_.Begin());
-  totals_ = std::make_unique<Totals>(store_);
+  if (reader_ == nullptr) {
+    RETURN_IF_ERROR(store_.Begin());
+    totals_ = std::make_unique<Totals>(store_);
+    open_ = true;
+    return Status::Ok();
+  }
+  if (writer_ == nullptr) {
+    // Read before the first snapshot: a commit by anyone else after it is seen by the writer.
+    ASSIGN_OR_RETURN(std::optional<int64_t> version, store_.DataVersion());
+    if (!version) return Status::Precondition("this store cannot write batches in the background");
+    writer_ = std::make_unique<Writer>(store_, *version);
+  }
+  RETURN_IF_ERROR(TakeSnapshot());
+  totals_ = std::make_unique<Totals>(*reader_);
   open_ = true;
   return Status::Ok();
 }
 
-void Ingestor::Abort() {
-  if (!open_) return;
-  store_.Rollback();
+Status Ingestor::TakeSnapshot() {
+  RETURN_IF_ERROR(reader_->BeginRead());
+  snapshot_ = true;
+  // A transaction's snapshot begins with its first read, so read now, before the next batch
+  // is handed over (any read will do; this one finds nothing).
+  if (auto r = reader_->FindReport("", ""); !r.ok()) {
+    ReleaseSnapshot();
+    return r.status();
+  }
+  return Status::Ok();
+}
+
+void Ingestor::ReleaseSnapshot() {
+  if (snapshot_) reader_->EndRead();
+  snapshot_ = false;
+}
+
+void Ingestor::Close() {
   open_ = false;
-  staged_.clear();
-  staged_reports_.clear();
-  staged_replaced_.clear();
-  staged_day_hours_.clear();
+  staged_ = Overlay{};
   fetched_reports_.clear();
   fetched_day_hours_.clear();
   totals_.reset();
 }
 
+void Ingestor::Abort() {
+  if (!open_) return;
+  if (reader_ == nullptr) {
+    store_.Rollback();
+  } else {
+    ReleaseSnapshot();
+    (void)writer_->Wait();
+    in_flight_.reset();
+  }
+  Close();
+}
+
 Status Ingestor::Flush() {
-  if (staged_.empty()) return Status::Ok();
-  Status st = store_.Append(staged_);
-  staged_.clear();
-  staged_reports_.clear();
-  staged_replaced_.clear();
-  staged_day_hours_.clear();
+  if (reader_ != nullptr) return Status::Precondition("a pipelined batch is written by Handoff()");
+  if (staged_.entries.empty()) return Status::Ok();
+  Status st = store_.Append(staged_.entries);
+  staged_ = Overlay{};
   // Answers read for a chunk before its staged reports reached the store are stale now.
   fetched_reports_.clear();
   fetched_day_hours_.clear();
-  if (!st.ok()) {
-    open_ = false;  // the store rolled the batch back
-    totals_.reset();
-  }
+  if (!st.ok()) Close();  // the store rolled the batch back
   return st;
 }
 
 Result<BatchReceipt> Ingestor::Commit(const std::string& source) {
+  if (reader_ != nullptr) return Status::Precondition("a pipelined batch is written by Finish()");
   RETURN_IF_ERROR(Flush());
   auto receipt = store_.Commit(source);
   open_ = false;
   totals_.reset();
   return receipt;
+}
+
+Status Ingestor::Handoff(const std::string& source) {
+  if (reader_ == nullptr || !open_) return Status::Precondition("no pipelined batch is open");
+  // Let go of the snapshot first, so that the commit being written can checkpoint past it.
+  ReleaseSnapshot();
+  Status st = writer_->Wait();
+  if (st.ok()) st = TakeSnapshot();  // it holds the batch in flight now
+  if (st.ok()) st = voluntary_->Prepare();
+  if (!st.ok()) {
+    in_flight_.reset();
+    Close();
+    return st;
+  }
+  totals_->NextGeneration();
+  in_flight_.reset();
+  if (!staged_.entries.empty()) {
+    in_flight_ = std::make_shared<const Overlay>(std::move(staged_));
+    writer_->Start(in_flight_, source);
+  }
+  staged_ = Overlay{};
+  return Status::Ok();
+}
+
+Status Ingestor::Finish(const std::string& source) {
+  RETURN_IF_ERROR(Handoff(source));
+  ReleaseSnapshot();
+  Status st = writer_->Wait();
+  in_flight_.reset();
+  Close();
+  return st;
 }
 
 std::optional<Date> Ingestor::TodayAt(const Jurisdiction& j) {
@@ -161,31 +317,58 @@ std::optional<Date> Ingestor::TodayAt(const Jurisdiction& j) {
 Result<std::optional<Entry>> Ingestor::FindRecorded(const std::string& entity,
                                                     const std::string& id) {
   const std::string key = ReportKey(entity, id);
-  auto it = staged_reports_.find(key);
-  if (it != staged_reports_.end()) return std::optional<Entry>(staged_[it->second]);
+  if (auto it = staged_.reports.find(key); it != staged_.reports.end()) {
+    return std::optional<Entry>(staged_.entries[it->second]);
+  }
+  if (in_flight_) {
+    if (auto it = in_flight_->reports.find(key); it != in_flight_->reports.end()) {
+      return std::optional<Entry>(in_flight_->entries[it->second]);
+    }
+  }
   if (auto f = fetched_reports_.find(key); f != fetched_reports_.end()) return f->second;
-  ASSIGN_OR_RETURN(auto stored, store_.FindReport(entity, id));
+  ASSIGN_OR_RETURN(auto stored, reads().FindReport(entity, id));
   if (!stored) return std::optional<Entry>();
   return std::optional<Entry>(std::move(stored->entry));
 }
 
 Result<std::optional<std::string>> Ingestor::FindReplacement(const std::string& entity,
                                                              const std::string& id) {
-  auto it = staged_replaced_.find(ReportKey(entity, id));
-  if (it != staged_replaced_.end()) return std::optional<std::string>(it->second);
-  return store_.ReplacedBy(entity, id);
+  const std::string key = ReportKey(entity, id);
+  if (auto it = staged_.replaced.find(key); it != staged_.replaced.end()) {
+    return std::optional<std::string>(it->second);
+  }
+  if (in_flight_) {
+    if (auto it = in_flight_->replaced.find(key); it != in_flight_->replaced.end()) {
+      return std::optional<std::string>(it->second);
+    }
+  }
+  return reads().ReplacedBy(entity, id);
 }
 
 Result<int64_t> Ingestor::HoursOnDay(const WorkReport& r) {
   const std::string key = DayKey(r);
-  int64_t stored = 0;
+  int64_t hours = 0;
   if (auto f = fetched_day_hours_.find(key); f != fetched_day_hours_.end()) {
-    stored = f->second;
+    hours = f->second;
   } else {
-    ASSIGN_OR_RETURN(stored, store_.HoursOnDay(r.worker, r.entity, r.work_date));
+    ASSIGN_OR_RETURN(hours, reads().HoursOnDay(r.worker, r.entity, r.work_date));
   }
-  auto it = staged_day_hours_.find(key);
-  return stored + (it == staged_day_hours_.end() ? 0 : it->second);
+  for (const Overlay* o : Overlays()) {
+    if (o == nullptr) continue;
+    if (auto it = o->day_hours.find(key); it != o->day_hours.end()) hours += it->second;
+  }
+  return hours;
+}
+
+Result<int64_t> Ingestor::PendingBalance(const std::string& account) {
+  ASSIGN_OR_RETURN(int64_t balance, reads().Balance(account));
+  for (const Overlay* o : Overlays()) {
+    if (o == nullptr) continue;
+    if (auto it = o->worker_changes.find(account); it != o->worker_changes.end()) {
+      balance += it->second;
+    }
+  }
+  return balance;
 }
 
 void Ingestor::Prefetch(std::span<const IncomingReport> chunk) {
@@ -196,7 +379,10 @@ void Ingestor::Prefetch(std::span<const IncomingReport> chunk) {
   absl::flat_hash_set<std::string> seen_reports, seen_days;
   auto want_report = [&](const std::string& entity, const std::string& id) {
     std::string key = ReportKey(entity, id);
-    if (staged_reports_.count(key) || !seen_reports.insert(key).second) return;
+    if (staged_.reports.contains(key) || (in_flight_ && in_flight_->reports.contains(key)) ||
+        !seen_reports.insert(key).second) {
+      return;
+    }
     reports.push_back({entity, id});
     report_keys.push_back(std::move(key));
   };
@@ -210,8 +396,8 @@ void Ingestor::Prefetch(std::span<const IncomingReport> chunk) {
     days.push_back({r.worker, r.entity, r.work_date});
     day_keys.push_back(std::move(key));
   }
-  auto found = store_.FindReports(reports);
-  auto hours = store_.HoursOnDays(days);
+  auto found = reads().FindReports(reports);
+  auto hours = reads().HoursOnDays(days);
   if (!found.ok() || !hours.ok()) return;  // each report asks the store itself
   fetched_reports_.reserve(reports.size());
   for (size_t i = 0; i < reports.size(); ++i) {
@@ -308,15 +494,15 @@ ReportResult Ingestor::AddOne(const IncomingReport& in) {
       if (totals_) totals_->Apply(entry, -1);  // gone if the flush failed
       return reject({{in.row, "", kept.message()}});
     }
-    staged_replaced_[ReportKey(r.entity, r.replaces)] = r.report_id;
+    staged_.replaced[ReportKey(r.entity, r.replaces)] = r.report_id;
     // The replaced report's hours leave its day.
     const WorkReport& old = replaced->entry.report;
-    staged_day_hours_[DayKey(old)] -= old.hours.units();
+    staged_.day_hours[DayKey(old)] -= old.hours.units();
     out.outcome = Outcome::kCorrected;
   } else {
     out.outcome = Outcome::kRecorded;
   }
-  staged_day_hours_[DayKey(r)] += r.hours.units();
+  staged_.day_hours[DayKey(r)] += r.hours.units();
   if (return_entries_) out.entry = entry;
   Stage(std::move(entry));
   return out;
@@ -330,11 +516,11 @@ Status Ingestor::KeepPaidOut(Entry* correction) {
   bool flushed = false;
   for (const auto& [account, amount] : change) {
     if (amount >= 0) continue;
-    if (!flushed) {
+    if (!flushed && reader_ == nullptr) {
       RETURN_IF_ERROR(Flush());
       flushed = true;
     }
-    ASSIGN_OR_RETURN(int64_t balance, store_.Balance(account.first));
+    ASSIGN_OR_RETURN(int64_t balance, PendingBalance(account.first));
     if (balance + amount < 0) {
       accrue::KeepPaidOut(correction, account.first, account.second, -(balance + amount));
     }
@@ -344,8 +530,13 @@ Status Ingestor::KeepPaidOut(Entry* correction) {
 
 // The entry's effect on running totals is already applied.
 void Ingestor::Stage(Entry entry) {
-  staged_reports_[ReportKey(entry.report.entity, entry.report.report_id)] = staged_.size();
-  staged_.push_back(std::move(entry));
+  if (reader_ != nullptr) {
+    for (const Leg& leg : entry.legs) {
+      if (WorkerOfAccount(leg.account).valid()) staged_.worker_changes[leg.account] += leg.amount;
+    }
+  }
+  staged_.reports[ReportKey(entry.report.entity, entry.report.report_id)] = staged_.entries.size();
+  staged_.entries.push_back(std::move(entry));
 }
 
 std::vector<FieldError> Ingestor::Check(int64_t row, const WorkReport& r,
@@ -364,7 +555,7 @@ std::vector<FieldError> Ingestor::Check(int64_t row, const WorkReport& r,
                           where->code + " is " + today->ToString() + ")"});
   }
   if (known_workers_.count(r.worker.value()) == 0) {
-    auto w = store_.FindWorker(r.worker);
+    auto w = reads().FindWorker(r.worker);
     if (!w.ok()) {
       errors.push_back({row, "worker", w.status().message()});
     } else if (!*w) {

@@ -18,14 +18,26 @@
 //
 // A worker's withholding consents (contributions/contributions.h) apply to their reports as
 // voluntary programs of their own, read once per chunk for the chunk's workers.
+//
+// Pipelined batches: given a reader (a second connection to the same store), the ingestor
+// writes each batch on a background thread while the next one is evaluated, so a long file
+// keeps both processors busy. Use: Begin(); Add() reports; Handoff() to seal them as one batch
+// and go on adding at once; Finish() at the end. Reports are then checked and evaluated against
+// the reader's snapshot plus the batch in flight and the one staged, which together are what
+// the store will hold. That is only true while this ingestor is the store's one writer, so the
+// background writer commits a batch only if no other connection has committed since the first
+// Begin(); otherwise the batch fails with kConflict and the caller records that batch's reports
+// and every later one's again, without a reader.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -63,7 +75,9 @@ struct ReportResult {
 class Ingestor {
  public:
   using Clock = std::chrono::system_clock::time_point;
-  Ingestor(Store& store, const Registry& registry, Clock now);
+  // With a `reader`, batches are pipelined (see above): an engine that cannot say whether
+  // another connection wrote (Store::DataVersion) makes Begin() fail.
+  Ingestor(Store& store, const Registry& registry, Clock now, Store* reader = nullptr);
   ~Ingestor();
 
   Status Begin();
@@ -74,15 +88,33 @@ class Ingestor {
   // Appends staged entries to the open batch. Fails only on a store error (batch rolled back).
   Status Flush();
   Result<BatchReceipt> Commit(const std::string& source);
+  // Leaves the ledger as it was before Begin() (pipelined: before the staged batch; one handed
+  // over already is still written).
   void Abort();
-  size_t staged() const { return staged_.size(); }
+  size_t staged() const { return staged_.entries.size(); }
+
+  // Pipelined only. Handoff() first waits for the batch handed over before and returns its
+  // failure, if any (the ingestor is then closed, and this batch is not handed over); else it
+  // hands the staged entries to the writer as one batch and leaves the ingestor open for the
+  // next. Finish() hands over the last batch and waits until it is durable, returning the
+  // failure of either batch still unconfirmed.
+  Status Handoff(const std::string& source);
+  Status Finish(const std::string& source);
+  bool pipelined() const { return reader_ != nullptr; }
   // Whether results carry the staged entry (the API shows it; bulk CSV ingest does not need it).
   void set_return_entries(bool on) { return_entries_ = on; }
 
  private:
   class Totals;
-  struct Staged {
-    Entry entry;
+  class Writer;
+  // Entries staged for one batch, and what reads must add to the store's answers until the
+  // batch is in the store.
+  struct Overlay {
+    std::vector<Entry> entries;
+    absl::flat_hash_map<std::string, size_t> reports;          // entity|id → entries index
+    absl::flat_hash_map<std::string, std::string> replaced;    // entity|id → replacing id
+    absl::flat_hash_map<std::string, int64_t> day_hours;       // worker|entity|day → hours
+    absl::flat_hash_map<std::string, int64_t> worker_changes;  // worker account → amount
   };
   std::vector<FieldError> Check(int64_t row, const WorkReport& r,
                                 std::optional<StoredEntry>* replaced);
@@ -90,6 +122,16 @@ class Ingestor {
   Result<std::optional<std::string>> FindReplacement(const std::string& entity,
                                                      const std::string& id);
   Result<int64_t> HoursOnDay(const WorkReport& r);
+  // Where reads go: the reader's snapshot when pipelined, else the write transaction.
+  Store& reads() { return reader_ != nullptr ? *reader_ : store_; }
+  // The staged batch and the one in flight (null if none), whose effects reads add.
+  std::array<const Overlay*, 2> Overlays() const { return {&staged_, in_flight_.get()}; }
+  // A worker account's balance with everything staged and in flight.
+  Result<int64_t> PendingBalance(const std::string& account);
+  // Pipelined: takes a snapshot of the store for the reads of the next batch.
+  Status TakeSnapshot();
+  void ReleaseSnapshot();
+  void Close();
   ReportResult AddOne(const IncomingReport& in);
   // Reads the chunk's reports (and the ones they replace) and days from the store; a failure
   // leaves the per-report reads to ask the store themselves.
@@ -100,17 +142,20 @@ class Ingestor {
   Status KeepPaidOut(Entry* correction);
 
   Store& store_;
+  Store* reader_;
   const Registry& registry_;
   Clock now_;
   std::unique_ptr<VoluntaryPrograms> voluntary_;  // workers' withholding consents
   bool open_ = false;
   bool return_entries_ = true;
   std::unique_ptr<Totals> totals_;
-  std::vector<Entry> staged_;
   // What this batch has staged but not yet appended, for reads the store cannot answer yet.
-  absl::flat_hash_map<std::string, size_t> staged_reports_;        // entity|id → staged_ index
-  absl::flat_hash_map<std::string, std::string> staged_replaced_;  // entity|id → replacing id
-  absl::flat_hash_map<std::string, int64_t> staged_day_hours_;     // worker|entity|day → hours
+  // Pipelined, worker_changes is kept too (for KeepPaidOut), and the batch handed to the
+  // writer stays readable until the snapshot includes it.
+  Overlay staged_;
+  std::shared_ptr<const Overlay> in_flight_;
+  std::unique_ptr<Writer> writer_;
+  bool snapshot_ = false;  // the reader has a snapshot open
   // What the store held when the current chunk began (read under the write lock; valid until
   // the chunk ends, as nothing is appended meanwhile). The staged maps above overlay it.
   absl::flat_hash_map<std::string, std::optional<Entry>> fetched_reports_;  // entity|id

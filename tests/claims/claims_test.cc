@@ -404,6 +404,43 @@ TEST_P(ClaimsTest, AChunkThatKeepsPaidOutMoneyStillSeesItsOwnReports) {
   ExpectVerifies();
 }
 
+// Pipelined, the batch still being written counts as if it were in the store: May's report,
+// handed over before the correction is read, covers what the correction takes back, and the
+// resend and the 24-hour day are judged against it.
+TEST_P(ClaimsTest, ABatchInFlightCoversACorrectionInTheNext) {
+  if (std::string(GetParam()) != "sqlite") GTEST_SKIP() << "batches are pipelined on SQLite";
+  RecordAnasWork();
+  auto leave = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "8"),
+                        D("2026-04-10"));
+  ASSERT_TRUE(leave.ok()) << leave.status().message();
+  ASSERT_TRUE(Approve(*store_, "cascade", leave->id, D("2026-04-14")).ok());
+
+  WorkReport fix = Report("rideco", "a0-fix", ana_, D("2026-01-05"), "1", "20.00");
+  fix.replaces = "a0";
+  const WorkReport extra = Report("rideco", "may-1", ana_, D("2026-05-04"), "20", "300.00");
+  const WorkReport over = Report("rideco", "may-2", ana_, D("2026-05-04"), "5", "60.00");
+  std::unique_ptr<Store> reader = Open();
+  ASSERT_NE(reader, nullptr);
+  Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now(), reader.get());
+  ASSERT_TRUE(ingestor.Begin().ok());
+  const std::vector<IncomingReport> first = {{1, extra, {}}};
+  EXPECT_EQ(ingestor.AddChunk(first).at(0).outcome, Outcome::kRecorded);
+  ASSERT_TRUE(ingestor.Handoff("test").ok());
+  const std::vector<IncomingReport> second = {{2, fix, {}}, {3, extra, {}}, {4, over, {}}};
+  auto results = ingestor.AddChunk(second);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].outcome, Outcome::kCorrected);
+  EXPECT_EQ(results[1].outcome, Outcome::kAlreadyRecorded);
+  ASSERT_EQ(results[2].outcome, Outcome::kRejected);
+  EXPECT_EQ(results[2].errors.at(0).field, "hours");
+  ASSERT_TRUE(ingestor.Finish("test").ok());
+  auto may = store_->HoursOnDay(ana_, "rideco", D("2026-05-04"));
+  ASSERT_TRUE(may.ok());
+  EXPECT_EQ(*may, H("20").units());
+  EXPECT_EQ(BalanceUnits(ana_, "sick_leave", Unit::kMoney), Dollars("2.75").units());
+  ExpectVerifies();
+}
+
 TEST_P(ClaimsTest, LeavePayIsAtMostTheCashTheLeaveAccountHolds) {
   RecordAnasWork();
   auto r = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "6"),

@@ -9,7 +9,9 @@
 #include <set>
 #include <thread>
 
+#include "ingest/csv_ingest.h"
 #include "ingest/ingestor.h"
+#include "ingest/report_csv.h"
 #include "ledger/account_view.h"
 #include "registry/registry.h"
 #include "store/postgres_db.h"
@@ -125,6 +127,34 @@ TEST_F(PostgresStoreTest, BatchesHashAsInSqlite) {
     }
     EXPECT_EQ(HashHex(hashes[0]), HashHex(hashes[1]));
   }
+  EXPECT_TRUE(Problems().empty());
+}
+
+// PostgreSQL cannot say whether another client committed meanwhile, so a background writer
+// could not know that its batch still holds: a pipelined ingestor refuses to begin, and a CSV
+// ingest given a reader records its batches one at a time.
+TEST_F(PostgresStoreTest, BatchesAreNotPipelined) {
+  auto reader = OpenPostgresStore(url_);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  Ingestor pipelined(*store_, *registry_, kNow, reader->get());
+  const Status begun = pipelined.Begin();
+  EXPECT_EQ(begun.code(), Code::kPrecondition);
+  EXPECT_EQ(begun.message(), "this store cannot write batches in the background");
+  EXPECT_EQ(pipelined.Add({2, Report("p0", "2026-03-02", "1"), {}}).outcome, Outcome::kRejected);
+
+  std::string csv = ReportCsvHeaderLine();
+  for (int i = 0; i < 5; ++i) {
+    AppendReportCsvRow(Report("p" + std::to_string(i), "2026-03-0" + std::to_string(i + 1), "2"),
+                       &csv);
+  }
+  CsvIngestOptions options;
+  options.batch_rows = 2;
+  options.now = kNow;
+  options.reader = reader->get();
+  auto summary = IngestCsv(*store_, *registry_, CsvReader::FromString(csv), options);
+  ASSERT_TRUE(summary.ok()) << summary.status().message();
+  EXPECT_EQ(summary->recorded, 5);
+  EXPECT_EQ(summary->batches, 3);
   EXPECT_TRUE(Problems().empty());
 }
 
