@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <tuple>
 
 #include "benefits/benefits.h"
 #include "benefits/funding.h"
@@ -119,6 +120,24 @@ class ClaimsTest : public ::testing::TestWithParam<const char*> {
     }
     reports.push_back(Report("rideco", "a-apr", ana_, D("2026-04-01"), "5", "150.00"));
     Ingest(reports);
+  }
+
+  // Ana's work, then 8 h of her sick leave paid out: all the account's cash.
+  void PayOutAnasSickLeave() {
+    RecordAnasWork();
+    auto leave = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "8"),
+                          D("2026-04-10"));
+    ASSERT_TRUE(leave.ok()) << leave.status().message();
+    ASSERT_TRUE(Approve(*store_, "cascade", leave->id, D("2026-04-14")).ok());
+  }
+
+  // A correction of Ana's first day that would take 2.25 back from that paid-out account, 20 h
+  // of new work on 4 May, and 5 more hours on that day.
+  std::tuple<WorkReport, WorkReport, WorkReport> MayReports() {
+    WorkReport fix = Report("rideco", "a0-fix", ana_, D("2026-01-05"), "1", "20.00");
+    fix.replaces = "a0";
+    return {fix, Report("rideco", "may-1", ana_, D("2026-05-04"), "20", "300.00"),
+            Report("rideco", "may-2", ana_, D("2026-05-04"), "5", "60.00")};
   }
 
   void RecordCleosWork() {
@@ -374,16 +393,8 @@ TEST_P(ClaimsTest, ACorrectionNeverTakesBackWhatWasPaidOut) {
 // Reading an account's balance mid-chunk flushes what the chunk staged: a resend and the
 // 24-hour day are still judged against everything before them.
 TEST_P(ClaimsTest, AChunkThatKeepsPaidOutMoneyStillSeesItsOwnReports) {
-  RecordAnasWork();
-  auto leave = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "8"),
-                        D("2026-04-10"));
-  ASSERT_TRUE(leave.ok()) << leave.status().message();
-  ASSERT_TRUE(Approve(*store_, "cascade", leave->id, D("2026-04-14")).ok());
-
-  WorkReport fix = Report("rideco", "a0-fix", ana_, D("2026-01-05"), "1", "20.00");
-  fix.replaces = "a0";
-  const WorkReport extra = Report("rideco", "may-1", ana_, D("2026-05-04"), "20", "300.00");
-  const WorkReport over = Report("rideco", "may-2", ana_, D("2026-05-04"), "5", "60.00");
+  ASSERT_NO_FATAL_FAILURE(PayOutAnasSickLeave());
+  const auto [fix, extra, over] = MayReports();
   const std::vector<IncomingReport> chunk = {
       {1, extra, {}}, {2, fix, {}}, {3, extra, {}}, {4, over, {}}};
   Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now());
@@ -409,16 +420,8 @@ TEST_P(ClaimsTest, AChunkThatKeepsPaidOutMoneyStillSeesItsOwnReports) {
 // resend and the 24-hour day are judged against it.
 TEST_P(ClaimsTest, ABatchInFlightCoversACorrectionInTheNext) {
   if (std::string(GetParam()) != "sqlite") GTEST_SKIP() << "batches are pipelined on SQLite";
-  RecordAnasWork();
-  auto leave = AskLeave(*store_, registry_->policies(), Leave("2026-04-13", "2026-04-14", "8"),
-                        D("2026-04-10"));
-  ASSERT_TRUE(leave.ok()) << leave.status().message();
-  ASSERT_TRUE(Approve(*store_, "cascade", leave->id, D("2026-04-14")).ok());
-
-  WorkReport fix = Report("rideco", "a0-fix", ana_, D("2026-01-05"), "1", "20.00");
-  fix.replaces = "a0";
-  const WorkReport extra = Report("rideco", "may-1", ana_, D("2026-05-04"), "20", "300.00");
-  const WorkReport over = Report("rideco", "may-2", ana_, D("2026-05-04"), "5", "60.00");
+  ASSERT_NO_FATAL_FAILURE(PayOutAnasSickLeave());
+  const auto [fix, extra, over] = MayReports();
   std::unique_ptr<Store> reader = Open();
   ASSERT_NE(reader, nullptr);
   Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now(), reader.get());
