@@ -252,13 +252,15 @@ Status CheckBalanced(const Entry& entry) {
   return Status::Ok();
 }
 
-std::string EncodeLegs(const Entry& entry, Dictionary& dict) {
+std::string EncodeLegs(const Entry& entry, Dictionary& dict, DeltaSums* sums) {
   std::string out;
   out.reserve(16 * entry.legs.size() + 8 * entry.deltas.size() + 4);
   PutVarint(&out, entry.legs.size());
   PutVarint(&out, entry.reversed_legs);
   for (const Leg& leg : entry.legs) {
-    PutVarint(&out, dict.AccountId(leg.account, leg.unit));
+    const uint64_t account = dict.AccountId(leg.account, leg.unit);
+    if (sums != nullptr) sums->balances[account] += leg.amount;
+    PutVarint(&out, account);
     PutSigned(&out, leg.amount);
     PutVarint(&out, leg.rule.empty() ? 0 : dict.StringId(leg.rule));
     out.push_back(static_cast<char>(leg.payer));
@@ -269,7 +271,13 @@ std::string EncodeLegs(const Entry& entry, Dictionary& dict) {
   PutVarint(&out, entry.deltas.size());
   PutVarint(&out, entry.reversed_deltas);
   for (const TotalsDelta& d : entry.deltas) {
-    PutVarint(&out, dict.TotalsId(d.key));
+    const uint64_t total = dict.TotalsId(d.key);
+    if (sums != nullptr) {
+      RunningTotal& t = sums->totals[total];
+      t.basis += d.delta.basis;
+      t.amount += d.delta.amount;
+    }
+    PutVarint(&out, total);
     PutSigned(&out, d.delta.basis);
     PutSigned(&out, d.delta.amount);
   }

@@ -36,6 +36,8 @@
 //                  (a negative adjustment after a correction does the reverse).
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -177,8 +179,17 @@ class Dictionary {
   virtual Result<std::string> TotalsKey(uint64_t id) const = 0;
 };
 
-// Compact binary form of an entry's legs and deltas (varints over dictionary ids).
-std::string EncodeLegs(const Entry& entry, Dictionary& dict);
+// What a batch's entries change, by dictionary id. EncodeLegs adds each entry's legs and deltas
+// as it interns their keys, so that a store interns each key once and writes each touched row
+// once.
+struct DeltaSums {
+  absl::flat_hash_map<uint64_t, int64_t> balances;     // account id → amount
+  absl::flat_hash_map<uint64_t, RunningTotal> totals;  // running-total id → change
+};
+
+// Compact binary form of an entry's legs and deltas (varints over dictionary ids); with `sums`,
+// also adds the entry's changes to them.
+std::string EncodeLegs(const Entry& entry, Dictionary& dict, DeltaSums* sums = nullptr);
 // What decoding resolves. kMoneyLegs is what folds of the ledger need: each leg's account,
 // unit, amount, rule, payer and quantity, but not its rate and note texts nor the running-total
 // deltas (left empty), whose dictionary lookups would be most of the cost.

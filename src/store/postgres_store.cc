@@ -128,8 +128,7 @@ class PgDictionary : public Dictionary {
   // Writes the rows interned since the last flush (binary COPY). A new account or running
   // total starts at the amount `balances` or `totals` holds for it, and leaves that map, so
   // that only rows that already existed need an UPDATE.
-  Status Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,
-               std::unordered_map<uint64_t, RunningTotal>* totals);
+  Status Flush(int64_t batch, DeltaSums* sums);
   void KnownAccount(const std::string& key, uint64_t id) { accounts_.ids.emplace(key, id); }
   void KnownTotal(const std::string& key, uint64_t id) { totals_.ids.emplace(key, id); }
   // An account row read by the caller (a worker's balances), so that decoding the worker's
@@ -333,8 +332,9 @@ void PgDictionary::HashCreated(ChainHasher* hasher) {
   for (const auto& [table, id, text] : created_) hasher->AddDictionaryRow(table, id, text);
 }
 
-Status PgDictionary::Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,
-                           std::unordered_map<uint64_t, RunningTotal>* totals) {
+Status PgDictionary::Flush(int64_t batch, DeltaSums* sums) {
+  auto* balances = &sums->balances;
+  auto* totals = &sums->totals;
   if (!accounts_.pending.empty()) {
     PgCopyRows rows;
     for (const auto& [id, key] : accounts_.pending) {
@@ -534,10 +534,7 @@ class PostgresStore : public Store {
   Status ReadChainHead();
   // Sums every entry's legs by account and its deltas by running total, so that each touched
   // row is written once.
-  void SumDeltas(const std::vector<Entry>& entries, std::unordered_map<uint64_t, int64_t>* balances,
-                 std::unordered_map<uint64_t, RunningTotal>* totals);
-  Status ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
-                     const std::unordered_map<uint64_t, RunningTotal>& totals);
+  Status ApplyDeltas(const DeltaSums& sums);
   Status WriteEntries(const std::vector<Entry>& entries, const std::vector<std::string>& blobs);
   Status ApplyPayerSums(const std::vector<Entry>& entries);
   Status ApplyReportCounts(const std::vector<Entry>& entries);
@@ -850,28 +847,12 @@ void PostgresStore::Rollback() {
   in_batch_ = false;
 }
 
-void PostgresStore::SumDeltas(const std::vector<Entry>& entries,
-                              std::unordered_map<uint64_t, int64_t>* balances,
-                              std::unordered_map<uint64_t, RunningTotal>* totals) {
-  for (const Entry& e : entries) {
-    for (const Leg& leg : e.legs) {
-      (*balances)[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
-    }
-    for (const TotalsDelta& d : e.deltas) {
-      RunningTotal& t = (*totals)[dict_.TotalsId(d.key)];
-      t.basis += d.delta.basis;
-      t.amount += d.delta.amount;
-    }
-  }
-}
-
 // Adds the summed legs to the existing accounts' balances and the deltas to the existing
 // running totals (new rows were inserted with their sums): one UPDATE per table, joined to the
 // changes passed as arrays, in id order.
-Status PostgresStore::ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
-                                  const std::unordered_map<uint64_t, RunningTotal>& totals) {
+Status PostgresStore::ApplyDeltas(const DeltaSums& sums) {
   std::map<int64_t, int64_t> by_account;
-  for (const auto& [id, amount] : balances) {
+  for (const auto& [id, amount] : sums.balances) {
     if (amount != 0) by_account.emplace(static_cast<int64_t>(id), amount);
   }
   if (!by_account.empty()) {
@@ -886,7 +867,7 @@ Status PostgresStore::ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& b
                                             PgParams().IntArray(ids).IntArray(amounts)));
   }
   std::map<int64_t, RunningTotal> by_total;
-  for (const auto& [id, t] : totals) {
+  for (const auto& [id, t] : sums.totals) {
     if (t.basis != 0 || t.amount != 0) by_total.emplace(static_cast<int64_t>(id), t);
   }
   if (!by_total.empty()) {
@@ -978,17 +959,15 @@ Status PostgresStore::Append(const std::vector<Entry>& entries) {
   }
   if (st.ok()) st = dict_.Prefetch(entries);
   std::vector<std::string> blobs;
-  std::unordered_map<uint64_t, int64_t> balances;
-  std::unordered_map<uint64_t, RunningTotal> totals;
+  DeltaSums sums;
   if (st.ok()) {
     blobs.reserve(entries.size());
-    for (const Entry& e : entries) blobs.push_back(EncodeLegs(e, dict_));
-    SumDeltas(entries, &balances, &totals);
+    for (const Entry& e : entries) blobs.push_back(EncodeLegs(e, dict_, &sums));
     st = dict_.TakeError();
   }
-  if (st.ok()) st = dict_.Flush(batch_, &balances, &totals);
+  if (st.ok()) st = dict_.Flush(batch_, &sums);
   if (st.ok()) st = WriteEntries(entries, blobs);
-  if (st.ok()) st = ApplyDeltas(balances, totals);
+  if (st.ok()) st = ApplyDeltas(sums);
   if (st.ok()) st = ApplyPayerSums(entries);
   if (st.ok()) st = ApplyReportCounts(entries);
   if (!st.ok()) {

@@ -87,10 +87,9 @@ class SqliteDictionary : public Dictionary {
 
   Status BeginBatch();
   // Writes the new rows interned since the last flush. A new account or running total starts
-  // at the amount that `balances` or `totals` (by id) holds for it, and leaves that map, so that
-  // only rows that already existed need an UPDATE.
-  Status Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,
-               std::unordered_map<uint64_t, RunningTotal>* totals);
+  // at the amount that `sums` holds for its id, and leaves `sums`, so that only rows that
+  // already existed need an UPDATE.
+  Status Flush(int64_t batch, DeltaSums* sums);
   // What a read under the write lock learned: the key's row id, or that it has no row (which
   // stays true until the open transaction ends, as no other writer can add one meanwhile).
   void KnownAccount(const std::string& key, uint64_t id) { Known(accounts_, key, id); }
@@ -281,8 +280,9 @@ void SqliteDictionary::HashCreated(ChainHasher* hasher) {
   for (const auto& [table, id, text] : created_) hasher->AddDictionaryRow(table, id, text);
 }
 
-Status SqliteDictionary::Flush(int64_t batch, std::unordered_map<uint64_t, int64_t>* balances,
-                               std::unordered_map<uint64_t, RunningTotal>* totals) {
+Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
+  auto* balances = &sums->balances;
+  auto* totals = &sums->totals;
   for (const auto& [id, key] : accounts_.pending) {
     const AccountNumber worker = WorkerOfAccount(key);
     ASSIGN_OR_RETURN(SqliteStmt * s,
@@ -411,12 +411,7 @@ class SqliteStore : public Store {
   Result<StoredEntry> ReadEntry(SqliteStmt* s);
   static StoredEntry ReadReport(SqliteStmt* s);
   Status InsertEntry(int64_t batch, const Entry& e, const std::string& legs);
-  // Sums every entry's legs by account and its deltas by running total, so that each touched
-  // row is written once.
-  void SumDeltas(const std::vector<Entry>& entries, std::unordered_map<uint64_t, int64_t>* balances,
-                 std::unordered_map<uint64_t, RunningTotal>* totals);
-  Status ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
-                     const std::unordered_map<uint64_t, RunningTotal>& totals);
+  Status ApplyDeltas(const DeltaSums& sums);
   Status ApplyPayerSums(const std::vector<Entry>& entries);
   Status ApplyReportCounts(const std::vector<Entry>& entries);
 
@@ -702,29 +697,21 @@ Status SqliteStore::InsertEntry(int64_t batch, const Entry& e, const std::string
   return st;
 }
 
-void SqliteStore::SumDeltas(const std::vector<Entry>& entries,
-                            std::unordered_map<uint64_t, int64_t>* balances,
-                            std::unordered_map<uint64_t, RunningTotal>* totals) {
-  for (const Entry& e : entries) {
-    for (const Leg& leg : e.legs) (*balances)[dict_.AccountId(leg.account, leg.unit)] += leg.amount;
-    for (const TotalsDelta& d : e.deltas) {
-      RunningTotal& t = (*totals)[dict_.TotalsId(d.key)];
-      t.basis += d.delta.basis;
-      t.amount += d.delta.amount;
-    }
-  }
-}
-
 // Adds the summed legs to the existing accounts' balances and the deltas to the existing
 // running totals (new rows were inserted with their sums).
-Status SqliteStore::ApplyDeltas(const std::unordered_map<uint64_t, int64_t>& balances,
-                                const std::unordered_map<uint64_t, RunningTotal>& totals) {
+Status SqliteStore::ApplyDeltas(const DeltaSums& sums) {
+  // In id order, so that consecutive updates land on the same or neighbouring pages.
+  std::vector<std::pair<uint64_t, int64_t>> balances(sums.balances.begin(), sums.balances.end());
+  std::sort(balances.begin(), balances.end());
   for (const auto& [id, amount] : balances) {
     if (amount == 0) continue;
     ASSIGN_OR_RETURN(SqliteStmt * s,
                      db_->Prepare("UPDATE accounts SET balance=balance+? WHERE id=?"));
     RETURN_IF_ERROR(s->Bind(1, amount).Bind(2, static_cast<int64_t>(id)).Run());
   }
+  std::vector<std::pair<uint64_t, RunningTotal>> totals(sums.totals.begin(), sums.totals.end());
+  std::sort(totals.begin(), totals.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [id, t] : totals) {
     if (t.basis == 0 && t.amount == 0) continue;
     ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("UPDATE totals SET basis=basis+?, "
@@ -768,22 +755,18 @@ Status SqliteStore::Append(const std::vector<Entry>& entries) {
   std::vector<std::string> blobs;
   blobs.reserve(entries.size());
   Status st;
+  DeltaSums sums;
   for (const Entry& e : entries) {
     st = CheckBalanced(e);
     if (!st.ok()) break;
-    blobs.push_back(EncodeLegs(e, dict_));
+    blobs.push_back(EncodeLegs(e, dict_, &sums));
   }
-  std::unordered_map<uint64_t, int64_t> balances;
-  std::unordered_map<uint64_t, RunningTotal> totals;
-  if (st.ok()) {
-    SumDeltas(entries, &balances, &totals);
-    st = dict_.Flush(batch_, &balances, &totals);
-  }
+  if (st.ok()) st = dict_.Flush(batch_, &sums);
   for (size_t i = 0; st.ok() && i < entries.size(); ++i) {
     hasher_->AddEntry(EntryCanonical(entries[i]), blobs[i]);
     st = InsertEntry(batch_, entries[i], blobs[i]);
   }
-  if (st.ok()) st = ApplyDeltas(balances, totals);
+  if (st.ok()) st = ApplyDeltas(sums);
   if (st.ok()) st = ApplyPayerSums(entries);
   if (st.ok()) st = ApplyReportCounts(entries);
   if (!st.ok()) {
