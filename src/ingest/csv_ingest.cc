@@ -100,18 +100,18 @@ class CsvRun {
       Progress();
       return last ? Status::Ok() : serial_->Begin();
     }
-    const Status st =
-        last ? pipelined_->Finish(options_.source) : pipelined_->Handoff(options_.source);
+    Status st = pipelined_->Handoff(options_.source);
     if (st.code() == Code::kConflict) return RecordSerially(last);
     RETURN_IF_ERROR(st);
-    if (in_flight_) Durable(*in_flight_);  // confirmed by Handoff() and Finish() alike
-    in_flight_.reset();
-    if (last) {
-      Durable(current_);
-    } else {
-      in_flight_ = std::make_unique<Batch>(std::move(current_));
-    }
+    if (in_flight_) Durable(*in_flight_);  // Handoff() confirmed it
+    in_flight_ = std::make_unique<Batch>(std::move(current_));
     current_ = Batch{};
+    if (!last) return Status::Ok();
+    st = pipelined_->Drain();
+    if (st.code() == Code::kConflict) return RecordSerially(last);
+    RETURN_IF_ERROR(st);
+    Durable(*in_flight_);
+    in_flight_.reset();
     return Status::Ok();
   }
 
@@ -122,7 +122,7 @@ class CsvRun {
     std::vector<Batch> redo;
     if (in_flight_) redo.push_back(std::move(*in_flight_));
     in_flight_.reset();
-    redo.push_back(std::move(current_));
+    if (!current_.reports.empty() || redo.empty()) redo.push_back(std::move(current_));
     RETURN_IF_ERROR(BeginSerial());
     for (size_t i = 0; i < redo.size(); ++i) {
       current_ = std::move(redo[i]);

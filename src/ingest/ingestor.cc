@@ -266,7 +266,7 @@ Status Ingestor::Flush() {
 }
 
 Result<BatchReceipt> Ingestor::Commit(const std::string& source) {
-  if (reader_ != nullptr) return Status::Precondition("a pipelined batch is written by Finish()");
+  if (reader_ != nullptr) return Status::Precondition("a pipelined batch is written by Handoff()");
   RETURN_IF_ERROR(Flush());
   auto receipt = store_.Commit(source);
   open_ = false;
@@ -296,8 +296,8 @@ Status Ingestor::Handoff(const std::string& source) {
   return Status::Ok();
 }
 
-Status Ingestor::Finish(const std::string& source) {
-  RETURN_IF_ERROR(Handoff(source));
+Status Ingestor::Drain() {
+  if (reader_ == nullptr || !open_) return Status::Precondition("no pipelined batch is open");
   ReleaseSnapshot();
   Status st = writer_->Wait();
   in_flight_.reset();

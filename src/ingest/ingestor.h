@@ -22,12 +22,12 @@
 // Pipelined batches: given a reader (a second connection to the same store), the ingestor
 // writes each batch on a background thread while the next one is evaluated, so a long file
 // keeps both processors busy. Use: Begin(); Add() reports; Handoff() to seal them as one batch
-// and go on adding at once; Finish() at the end. Reports are then checked and evaluated against
-// the reader's snapshot plus the batch in flight and the one staged, which together are what
-// the store will hold. That is only true while this ingestor is the store's one writer, so the
-// background writer commits a batch only if no other connection has committed since the first
-// Begin(); otherwise the batch fails with kConflict and the caller records that batch's reports
-// and every later one's again, without a reader.
+// and go on adding at once; Drain() after the last Handoff(). Reports are then checked and
+// evaluated against the reader's snapshot plus the batch in flight and the one staged, which
+// together are what the store will hold. That is only true while this ingestor is the store's
+// one writer, so the background writer commits a batch only if no other connection has
+// committed since the first Begin(); otherwise the batch fails with kConflict and the caller
+// records that batch's reports and every later one's again, without a reader.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -96,10 +96,10 @@ class Ingestor {
   // Pipelined only. Handoff() first waits for the batch handed over before and returns its
   // failure, if any (the ingestor is then closed, and this batch is not handed over); else it
   // hands the staged entries to the writer as one batch and leaves the ingestor open for the
-  // next. Finish() hands over the last batch and waits until it is durable, returning the
-  // failure of either batch still unconfirmed.
+  // next. Drain() waits until the batch handed over last is durable, returns its failure if it
+  // had one, and closes the ingestor (what is staged and not handed over is dropped).
   Status Handoff(const std::string& source);
-  Status Finish(const std::string& source);
+  Status Drain();
   bool pipelined() const { return reader_ != nullptr; }
   // Whether results carry the staged entry (the API shows it; bulk CSV ingest does not need it).
   void set_return_entries(bool on) { return_entries_ = on; }

@@ -436,7 +436,8 @@ TEST_P(ClaimsTest, ABatchInFlightCoversACorrectionInTheNext) {
   EXPECT_EQ(results[1].outcome, Outcome::kAlreadyRecorded);
   ASSERT_EQ(results[2].outcome, Outcome::kRejected);
   EXPECT_EQ(results[2].errors.at(0).field, "hours");
-  ASSERT_TRUE(ingestor.Finish("test").ok());
+  ASSERT_TRUE(ingestor.Handoff("test").ok());
+  ASSERT_TRUE(ingestor.Drain().ok());
   auto may = store_->HoursOnDay(ana_, "rideco", D("2026-05-04"));
   ASSERT_TRUE(may.ok());
   EXPECT_EQ(*may, H("20").units());

@@ -270,5 +270,47 @@ TEST_F(CsvIngestTest, AnotherWriterMidwayIsCaughtAndTheRestIsReadAgain) {
   ExpectVerifies(*piped);
 }
 
+// The same when the last batch is the one read against a stale snapshot: the second batch only
+// resends the first, so nothing is being written when the other connection writes, and it is
+// the last batch's write that finds the store changed.
+TEST_F(CsvIngestTest, AnotherWriterBeforeTheLastBatchIsCaughtToo) {
+  std::vector<WorkReport> rows;
+  for (int i = 0; i < 3; ++i) {
+    rows.push_back(Row("q" + std::to_string(i), 1, "2026-04-01", "2", "50.00"));
+  }
+  for (int i = 0; i < 3; ++i) rows.push_back(rows[i]);  // resends only: nothing to write
+  for (int i = 3; i < 6; ++i) {
+    const std::string day = "2026-04-0" + std::to_string(i - 1);
+    rows.push_back(Row("q" + std::to_string(i), 2, day.c_str(), "2", "50.00"));
+  }
+  WorkReport theirs = rows.back();
+  theirs.report_id = "elsewhere";
+  theirs.hours = *Hours::Parse("23");
+  auto piped = Seeded("piped.db");
+  ASSERT_TRUE(piped);
+  auto reader = OpenSqliteStore(dir_ / "piped.db");
+  auto other = OpenSqliteStore(dir_ / "piped.db");
+  ASSERT_TRUE(reader.ok() && other.ok());
+  auto registry = Registry::Load(**other);
+  ASSERT_TRUE(registry.ok());
+  const Run run = Ingest(*piped, Csv(rows), 3, reader->get(), [&] {
+    Ingestor ingestor(**other, **registry, std::chrono::system_clock::now());
+    ASSERT_TRUE(ingestor.Begin().ok());
+    ASSERT_EQ(ingestor.Add({1, theirs, {}}).outcome, Outcome::kRecorded);
+    ASSERT_TRUE(ingestor.Commit("elsewhere").ok());
+  });
+  EXPECT_EQ(run.summary.rows, 9);
+  EXPECT_EQ(run.summary.recorded, 5);  // q0-q4; q5 would make 25 h
+  EXPECT_EQ(run.summary.already_recorded, 3);
+  EXPECT_EQ(run.summary.rejected, 1);
+  ASSERT_EQ(run.refusals.size(), 1u);
+  EXPECT_EQ(run.refusals[0].rfind("row 10", 0), 0u) << run.refusals[0];
+  EXPECT_NE(run.refusals[0].find("(more than 24)"), std::string::npos) << run.refusals[0];
+  auto count = piped->CountEntries();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 6);
+  ExpectVerifies(*piped);
+}
+
 }  // namespace
 }  // namespace accrue
