@@ -251,7 +251,7 @@ struct Figures {
   int64_t csv_bytes = 0;
   double generate_s = 0, seed_s = 0;
   double ingest_s = 0, ingest_cpu_s = 0;
-  int64_t recorded = 0, rejected = 0, batches = 0;
+  int64_t recorded = 0, rejected = 0, batches = 0, background_batches = 0;
   double checkpoint_s = 0;
   int64_t db_bytes = 0;
   int64_t peak_rss = 0;          // whole process
@@ -322,6 +322,7 @@ Result<Figures> Run(const Args& a) {
     fig.recorded = summary.recorded + summary.corrected;
     fig.rejected = summary.rejected;
     fig.batches = summary.batches;
+    fig.background_batches = summary.background_batches;
     if (summary.rejected > 0) {
       return Status::Invalid(std::to_string(summary.rejected) +
                              " rows were refused; the first: " + first_refusal);
@@ -387,6 +388,7 @@ void Print(const Args& a, const Figures& f) {
     j["recorded"] = f.recorded;
     j["rejected"] = f.rejected;
     j["batches"] = f.batches;
+    j["background_batches"] = f.background_batches;
     j["ingest_reports_per_second"] = rate;
     j["ingest_cpu_seconds"] = f.ingest_cpu_s;
     j["checkpoint_seconds"] = f.checkpoint_s;
@@ -418,7 +420,8 @@ void Print(const Args& a, const Figures& f) {
     << " bytes/report), generated in " << Fixed(f.generate_s, 1) << " s\n"
     << "  ingest           " << Fixed(f.ingest_s, 2) << " s  " << Fixed(rate, 0) << " reports/s  ("
     << f.recorded << " recorded, " << f.rejected << " refused, " << f.batches
-    << " durable batches; " << Fixed(f.ingest_cpu_s, 2) << " s CPU)\n"
+    << " durable batches, " << f.background_batches << " written in the background; "
+    << Fixed(f.ingest_cpu_s, 2) << " s CPU)\n"
     << "  on disk          " << Mb(f.db_bytes) << "  "
     << Fixed(static_cast<double>(f.db_bytes) / f.rows, 1) << " bytes/report (db + wal after a "
     << Fixed(f.checkpoint_s, 2) << " s checkpoint)\n"

@@ -30,11 +30,8 @@ class CsvRun {
 
   Status Begin() {
     // All or nothing is one batch: there is nothing to overlap.
-    if (options_.reader != nullptr && !options_.all_or_nothing) {
-      pipelined_ = std::make_unique<Ingestor>(store_, registry_, options_.now, options_.reader);
-      pipelined_->set_return_entries(false);
-      if (pipelined_->Begin().ok()) return Status::Ok();
-      pipelined_.reset();  // an engine that cannot tell whether others wrote
+    if (options_.reader != nullptr && !options_.all_or_nothing && BeginPipelined()) {
+      return Status::Ok();
     }
     return BeginSerial();
   }
@@ -64,6 +61,30 @@ class CsvRun {
 
  private:
   size_t batch_rows() const { return std::max<size_t>(1, options_.batch_rows); }
+
+  // False if the engine cannot tell whether others wrote.
+  bool BeginPipelined() {
+    pipelined_ = std::make_unique<Ingestor>(store_, registry_, options_.now, options_.reader);
+    pipelined_->set_return_entries(false);
+    if (pipelined_->Begin().ok()) return true;
+    pipelined_.reset();
+    return false;
+  }
+
+  // After a conflict, batches go one at a time until kQuietBatches of them in a row find that
+  // nobody else wrote since the one before (the store's data version has not moved); then they
+  // are pipelined again. A busy neighbour thus costs no more than serial ingest.
+  bool ResumePipelining() {
+    if (!paused_) return false;
+    auto version = store_.DataVersion();
+    if (!version.ok() || !*version) return false;
+    quiet_ = last_version_ == **version ? quiet_ + 1 : 0;
+    last_version_ = **version;
+    if (quiet_ < kQuietBatches || !BeginPipelined()) return false;
+    paused_ = false;
+    serial_.reset();
+    return true;
+  }
 
   Status BeginSerial() {
     serial_ = std::make_unique<Ingestor>(store_, registry_, options_.now);
@@ -98,7 +119,8 @@ class CsvRun {
       ASSIGN_OR_RETURN(BatchReceipt receipt, serial_->Commit(options_.source));
       if (receipt.entries > 0 || !last) ++summary_.batches;
       Progress();
-      return last ? Status::Ok() : serial_->Begin();
+      if (last || ResumePipelining()) return Status::Ok();
+      return serial_->Begin();
     }
     Status st = pipelined_->Handoff(options_.source);
     if (st.code() == Code::kConflict) return RecordSerially(last);
@@ -116,9 +138,12 @@ class CsvRun {
   }
 
   // Another connection wrote meanwhile: the batches not yet durable are evaluated again
-  // against the store as it is now, and the rest of the file goes one batch at a time.
+  // against the store as it is now, and the next ones go one at a time (see ResumePipelining).
   Status RecordSerially(bool last) {
     pipelined_.reset();
+    paused_ = true;
+    quiet_ = 0;
+    last_version_ = -1;
     std::vector<Batch> redo;
     if (in_flight_) redo.push_back(std::move(*in_flight_));
     in_flight_.reset();
@@ -137,7 +162,10 @@ class CsvRun {
     const bool wrote = std::any_of(batch.results.begin(), batch.results.end(), [](auto& r) {
       return r.outcome == Outcome::kRecorded || r.outcome == Outcome::kCorrected;
     });
-    if (wrote) ++summary_.batches;
+    if (wrote) {
+      ++summary_.batches;
+      ++summary_.background_batches;
+    }
     Report(batch);
     Progress();
   }
@@ -183,6 +211,10 @@ class CsvRun {
   Batch current_;
   size_t in_batch_ = 0;               // rows evaluated in the open batch
   std::unique_ptr<Batch> in_flight_;  // handed over, not yet confirmed durable
+  static constexpr int kQuietBatches = 2;
+  bool paused_ = false;        // serial since a conflict
+  int quiet_ = 0;              // serial batches in a row that nobody else's commit preceded
+  int64_t last_version_ = -1;  // the store's data version after the last serial batch
   CsvIngestSummary summary_;
 };
 

@@ -9,8 +9,9 @@
 // Given a reader (a second connection to the same store), each batch is written in the
 // background while the next is evaluated (Ingestor, pipelined batches); its rows are counted,
 // and refused rows reported, once it is durable. Should another connection write to the store
-// meanwhile, the batches not yet durable are evaluated again and the rest of the file is
-// recorded one batch at a time, so the outcome is the same as without a reader.
+// meanwhile, the batches not yet durable are evaluated again and the next ones are recorded
+// one at a time until the others have been quiet for two batches, so the outcome is the same as
+// without a reader.
 #pragma once
 
 #include <chrono>
@@ -49,7 +50,8 @@ struct CsvIngestSummary {
   int64_t already_recorded = 0;
   int64_t rejected = 0;
   int64_t batches = 0;
-  bool committed = true;  // false: all-or-nothing and something was refused
+  int64_t background_batches = 0;  // of those, written by the background writer
+  bool committed = true;           // false: all-or-nothing and something was refused
 };
 
 // Fails on a header error or a store failure (with nothing of the open batch kept).

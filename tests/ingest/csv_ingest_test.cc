@@ -312,5 +312,39 @@ TEST_F(CsvIngestTest, AnotherWriterBeforeTheLastBatchIsCaughtToo) {
   ExpectVerifies(*piped);
 }
 
+// After such a conflict the batches go one at a time, and once nobody else has written for two
+// of them, they are pipelined again. Here the other connection registers a worker once, early
+// on: the second or third batch is read again, a few go serially, and the rest are written in
+// the background; the ledger is the one a serial ingest of the file writes.
+TEST_F(CsvIngestTest, AfterAQuietSpellBatchesArePipelinedAgain) {
+  std::vector<WorkReport> rows;
+  for (int i = 0; i < 36; ++i) {
+    const std::string day = "2026-05-" + std::to_string(10 + i % 12);
+    rows.push_back(Row("m" + std::to_string(i), 1 + i % 3, day.c_str(), "1.5", "30.00"));
+  }
+  const std::string csv = Csv(rows);
+  auto serial = Seeded("serial.db");
+  auto piped = Seeded("piped.db");
+  ASSERT_TRUE(serial && piped);
+  auto reader = OpenSqliteStore(dir_ / "piped.db");
+  auto other = OpenSqliteStore(dir_ / "piped.db");
+  ASSERT_TRUE(reader.ok() && other.ok());
+  const Run one = Ingest(*serial, csv, 3);
+  const Run two = Ingest(*piped, csv, 3, reader->get(), [&] {
+    auto added =
+        (*other)->AddWorkers({{AccountNumber(), "Newcomer", D("1995-01-01"), "US-WA-SEATTLE"}});
+    ASSERT_TRUE(added.ok()) << added.status().message();
+  });
+  ExpectSameCounts(one.summary, two.summary);
+  EXPECT_EQ(two.summary.recorded, 36);
+  EXPECT_EQ(two.summary.batches, 12);
+  EXPECT_EQ(one.summary.background_batches, 0);
+  // The first batch and every batch from the sixth or fifth on; not the ones around the write.
+  EXPECT_GE(two.summary.background_batches, 8);
+  EXPECT_LE(two.summary.background_batches, 10);
+  EXPECT_EQ(Dump(*serial), Dump(*piped));
+  ExpectVerifies(*piped);
+}
+
 }  // namespace
 }  // namespace accrue
