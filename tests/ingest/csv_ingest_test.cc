@@ -17,6 +17,12 @@ namespace {
 
 Date D(const char* text) { return *Date::Parse(text); }
 
+std::string Csv(const std::vector<WorkReport>& reports) {
+  std::string csv = ReportCsvHeaderLine();
+  for (const WorkReport& r : reports) AppendReportCsvRow(r, &csv);
+  return csv;
+}
+
 class CsvIngestTest : public ::testing::Test {
  protected:
   // A store seeded as every test's is: the shipped packs, two entities and three workers.
@@ -127,6 +133,31 @@ class CsvIngestTest : public ::testing::Test {
     return two;
   }
 
+  // Ingests `rows` pipelined in batches of three into piped.db while, after the first batch is
+  // durable, another connection records `theirs`: 23 hours on the day of the row it copies, so
+  // that the file's 2 hours for that day must be refused.
+  Run IngestWhileAnotherRecords(const std::vector<WorkReport>& rows, WorkReport theirs) {
+    theirs.report_id = "elsewhere";
+    theirs.hours = Hours::Whole(23);
+    piped_ = Seeded("piped.db");
+    auto reader = OpenSqliteStore(dir_ / "piped.db");
+    auto other = OpenSqliteStore(dir_ / "piped.db");
+    EXPECT_TRUE(piped_ && reader.ok() && other.ok());
+    if (!piped_ || !reader.ok() || !other.ok()) return {};
+    auto registry = Registry::Load(**other);
+    EXPECT_TRUE(registry.ok());
+    bool wrote = false;
+    Run run = Ingest(*piped_, Csv(rows), 3, reader->get(), [&] {
+      Ingestor ingestor(**other, **registry, std::chrono::system_clock::now());
+      ASSERT_TRUE(ingestor.Begin().ok());
+      ASSERT_EQ(ingestor.Add({1, theirs, {}}).outcome, Outcome::kRecorded);
+      ASSERT_TRUE(ingestor.Commit("elsewhere").ok());
+      wrote = true;
+    });
+    EXPECT_TRUE(wrote);
+    return run;
+  }
+
   static void ExpectVerifies(Store& store) {
     auto v = store.Verify();
     ASSERT_TRUE(v.ok()) << v.status().message();
@@ -143,13 +174,8 @@ class CsvIngestTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::unique_ptr<Store> piped_;  // IngestWhileAnotherRecords' store
 };
-
-std::string Csv(const std::vector<WorkReport>& reports) {
-  std::string csv = ReportCsvHeaderLine();
-  for (const WorkReport& r : reports) AppendReportCsvRow(r, &csv);
-  return csv;
-}
 
 // Batches of three: every row below leans on a row of the batch before, which is still being
 // written when it is read.
@@ -236,38 +262,21 @@ TEST_F(CsvIngestTest, AnotherWriterMidwayIsCaughtAndTheRestIsReadAgain) {
     const std::string day = "2026-04-0" + std::to_string(1 + i % 9);
     rows.push_back(Row("q" + std::to_string(i), 1 + i % 3, day.c_str(), "2", "50.00"));
   }
-  WorkReport theirs = rows[7];
-  theirs.report_id = "elsewhere";
-  theirs.hours = *Hours::Parse("23");
-  auto piped = Seeded("piped.db");
-  ASSERT_TRUE(piped);
-  auto reader = OpenSqliteStore(dir_ / "piped.db");
-  auto other = OpenSqliteStore(dir_ / "piped.db");
-  ASSERT_TRUE(reader.ok() && other.ok());
-  auto registry = Registry::Load(**other);
-  ASSERT_TRUE(registry.ok());
-  bool wrote = false;
-  const Run run = Ingest(*piped, Csv(rows), 3, reader->get(), [&] {
-    Ingestor ingestor(**other, **registry, std::chrono::system_clock::now());
-    ASSERT_TRUE(ingestor.Begin().ok());
-    ASSERT_EQ(ingestor.Add({1, theirs, {}}).outcome, Outcome::kRecorded);
-    ASSERT_TRUE(ingestor.Commit("elsewhere").ok());
-    wrote = true;
-  });
-  ASSERT_TRUE(wrote);
+  const Run run = IngestWhileAnotherRecords(rows, rows[7]);
+  ASSERT_TRUE(piped_);
   EXPECT_EQ(run.summary.rows, 12);
   EXPECT_EQ(run.summary.recorded, 11);
   EXPECT_EQ(run.summary.rejected, 1);
   ASSERT_EQ(run.refusals.size(), 1u);
   EXPECT_EQ(run.refusals[0].rfind("row 9", 0), 0u) << run.refusals[0];
   EXPECT_NE(run.refusals[0].find("(more than 24)"), std::string::npos) << run.refusals[0];
-  auto day = piped->HoursOnDay(theirs.worker, "rideco", theirs.work_date);
+  auto day = piped_->HoursOnDay(rows[7].worker, "rideco", rows[7].work_date);
   ASSERT_TRUE(day.ok());
   EXPECT_EQ(*day, Hours::Whole(23).units());
-  auto count = piped->CountEntries();
+  auto count = piped_->CountEntries();
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 12);
-  ExpectVerifies(*piped);
+  ExpectVerifies(*piped_);
 }
 
 // The same when the last batch is the one read against a stale snapshot: the second batch only
@@ -283,22 +292,8 @@ TEST_F(CsvIngestTest, AnotherWriterBeforeTheLastBatchIsCaughtToo) {
     const std::string day = "2026-04-0" + std::to_string(i - 1);
     rows.push_back(Row("q" + std::to_string(i), 2, day.c_str(), "2", "50.00"));
   }
-  WorkReport theirs = rows.back();
-  theirs.report_id = "elsewhere";
-  theirs.hours = *Hours::Parse("23");
-  auto piped = Seeded("piped.db");
-  ASSERT_TRUE(piped);
-  auto reader = OpenSqliteStore(dir_ / "piped.db");
-  auto other = OpenSqliteStore(dir_ / "piped.db");
-  ASSERT_TRUE(reader.ok() && other.ok());
-  auto registry = Registry::Load(**other);
-  ASSERT_TRUE(registry.ok());
-  const Run run = Ingest(*piped, Csv(rows), 3, reader->get(), [&] {
-    Ingestor ingestor(**other, **registry, std::chrono::system_clock::now());
-    ASSERT_TRUE(ingestor.Begin().ok());
-    ASSERT_EQ(ingestor.Add({1, theirs, {}}).outcome, Outcome::kRecorded);
-    ASSERT_TRUE(ingestor.Commit("elsewhere").ok());
-  });
+  const Run run = IngestWhileAnotherRecords(rows, rows.back());
+  ASSERT_TRUE(piped_);
   EXPECT_EQ(run.summary.rows, 9);
   EXPECT_EQ(run.summary.recorded, 5);  // q0-q4; q5 would make 25 h
   EXPECT_EQ(run.summary.already_recorded, 3);
@@ -306,10 +301,10 @@ TEST_F(CsvIngestTest, AnotherWriterBeforeTheLastBatchIsCaughtToo) {
   ASSERT_EQ(run.refusals.size(), 1u);
   EXPECT_EQ(run.refusals[0].rfind("row 10", 0), 0u) << run.refusals[0];
   EXPECT_NE(run.refusals[0].find("(more than 24)"), std::string::npos) << run.refusals[0];
-  auto count = piped->CountEntries();
+  auto count = piped_->CountEntries();
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 6);
-  ExpectVerifies(*piped);
+  ExpectVerifies(*piped_);
 }
 
 // After such a conflict the batches go one at a time, and once nobody else has written for two
