@@ -80,7 +80,9 @@ class Ingestor::Totals : public TotalsSource {
     }
     for (const Leg& leg : e.legs) {
       if (leg.unit == Unit::kHours && leg.account[0] == 'W') {
-        balances_[leg.account] = {BalanceOf(leg.account) + sign * leg.amount, generation_};
+        // Read before the map is indexed: operator[] would insert the zero it then reads.
+        const int64_t balance = BalanceOf(leg.account) + sign * leg.amount;
+        balances_[leg.account] = {balance, generation_};
       }
     }
   }
@@ -490,10 +492,16 @@ ReportResult Ingestor::AddOne(const IncomingReport& in) {
   totals_->Apply(entry);
   if (replaced) {
     entry = BuildCorrection(std::move(reversal), std::move(entry));
+    const size_t applied = entry.legs.size();  // the legs whose changes totals_ holds
     if (Status kept = KeepPaidOut(&entry); !kept.ok()) {
+      entry.legs.resize(applied);
       if (totals_) totals_->Apply(entry, -1);  // gone if the flush failed
       return reject({{in.row, "", kept.message()}});
     }
+    // What is kept stays on the worker's leave account for the reports after this one too.
+    Entry kept;
+    kept.legs.assign(entry.legs.begin() + static_cast<std::ptrdiff_t>(applied), entry.legs.end());
+    totals_->Apply(kept);
     staged_.replaced[ReportKey(r.entity, r.replaces)] = r.report_id;
     // The replaced report's hours leave its day.
     const WorkReport& old = replaced->entry.report;

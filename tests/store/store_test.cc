@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "ingest/ingestor.h"
 #include "ledger/account_view.h"
 #include "registry/registry.h"
@@ -197,6 +200,66 @@ TEST_P(StoreTest, TwentyFourHoursADayCountsStoredStagedAndCorrectedReports) {
   WorkReport fix = Report("d1-fix", "2026-03-02", "2");
   fix.replaces = "d1";
   EXPECT_EQ(Record({fix, Report("d4", "2026-03-02", "12")})[1].outcome, Outcome::kRecorded);
+  EXPECT_TRUE(Problems().empty());
+}
+
+// Leave that a correction would take back after it was paid out is kept on the worker's
+// account, and the rest of the batch sees it there, on top of what the store held. A test
+// program in Texas (no shipped one is there): an hour of leave per hour worked, at most 5 h
+// carried into a new year.
+//   a1 (10 h) accrues 10 h; 9.5 h are paid out, 0.5 h are left.
+//   In one batch: a1 is corrected to 2 h, taking back 8 h, of which 7.5 h were paid out and
+//   are kept: 0 h are left. a2 (10 h) accrues 10 h. b1, the first report of 2027, forfeits what
+//   is above 5 h (5 h) and accrues 1 h: 6 h.
+TEST_P(StoreTest, KeptLeaveCountsForTheRestOfTheBatch) {
+  testing::TempDir packs;
+  std::filesystem::copy_file(std::string(ACCRUE_SOURCE_DIR) + "/policies/benefits.toml",
+                             packs / "benefits.toml");
+  {
+    std::ofstream toml(packs / "test-tx-leave.toml");
+    toml << "id = \"test-tx-leave\"\nname = \"Texas test leave\"\nkind = \"jurisdiction\"\n"
+            "jurisdiction = \"US-TX\"\nstarts = 2026-01-01\nsource = \"test\"\n\n"
+            "[[version]]\neffective = 2026-01-01\n\n"
+            "[[version.accrual]]\nbenefit = \"sick_leave\"\nper_hours = \"1\"\ncredit = \"1\"\n"
+            "year_cap = \"1000\"\ncarryover_cap = \"5\"\n";
+  }
+  auto loaded = LoadPoliciesIntoStore(*store_, packs.path().string());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  auto registry = Registry::Load(*store_);
+  ASSERT_TRUE(registry.ok()) << registry.status().message();
+  registry_ = std::move(*registry);
+  const auto now = std::chrono::sys_days(std::chrono::year{2027} / 1 / 20);
+  auto in_texas = [&](const std::string& id, const std::string& date, const std::string& hours) {
+    WorkReport r = Report(id, date, hours);
+    r.jurisdiction = "US-TX";
+    return r;
+  };
+  auto record = [&](const std::vector<WorkReport>& reports) {
+    Ingestor ingestor(*store_, *registry_, now);
+    ASSERT_TRUE(ingestor.Begin().ok());
+    int64_t row = 2;
+    for (const WorkReport& r : reports) {
+      const ReportResult out = ingestor.Add({row++, r, {}});
+      ASSERT_TRUE(out.errors.empty()) << r.report_id << ": " << out.errors[0].message;
+    }
+    ASSERT_TRUE(ingestor.Commit("test").ok());
+  };
+  const std::string leave = WorkerAccount(worker_, "sick_leave", Unit::kHours);
+  ASSERT_NO_FATAL_FAILURE(record({in_texas("a1", "2026-03-02", "10")}));
+  ASSERT_EQ(*store_->Balance(leave), Hours::Whole(10).units());
+  Payout payout{worker_,   "leave-1",    *Date::Parse("2026-06-01"),
+                "cascade", "sick_leave", *Hours::Parse("9.5"),
+                Money(),   "",           "",
+                ""};
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->Append({BuildPayout(payout)}).ok());
+  ASSERT_TRUE(store_->Commit("test").ok());
+
+  WorkReport fix = in_texas("a1-fix", "2026-03-02", "2");
+  fix.replaces = "a1";
+  ASSERT_NO_FATAL_FAILURE(
+      record({fix, in_texas("a2", "2026-03-03", "10"), in_texas("b1", "2027-01-04", "1")}));
+  EXPECT_EQ(Hours::FromUnits(*store_->Balance(leave)).ToString(), Hours::Whole(6).ToString());
   EXPECT_TRUE(Problems().empty());
 }
 
