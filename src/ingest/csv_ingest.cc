@@ -42,13 +42,13 @@ class CsvRun {
     if (options_.on_reject) current_.fields.emplace_back(fields.begin(), fields.end());
     const size_t unevaluated = current_.reports.size() - current_.results.size();
     if (unevaluated >= kChunkRows || in_batch_ + unevaluated >= batch_rows()) {
-      RETURN_IF_ERROR(Evaluate());
+      Evaluate();
     }
     return in_batch_ >= batch_rows() ? Seal(/*last=*/false) : Status::Ok();
   }
 
   Result<CsvIngestSummary> End() {
-    RETURN_IF_ERROR(Evaluate());
+    Evaluate();
     if (options_.all_or_nothing && summary_.rejected > 0) {
       serial_->Abort();
       summary_.committed = false;
@@ -94,7 +94,7 @@ class CsvRun {
 
   // Evaluates the rows not evaluated yet, a chunk at a time. Serially, each chunk is counted
   // (and its refused rows reported) at once, as the batch's fate no longer depends on others.
-  Status Evaluate() {
+  void Evaluate() {
     Ingestor& ingestor = pipelined_ ? *pipelined_ : *serial_;
     while (current_.results.size() < current_.reports.size()) {
       const size_t from = current_.results.size();
@@ -108,7 +108,6 @@ class CsvRun {
       Report(current_);
       current_ = Batch{};
     }
-    return Status::Ok();
   }
 
   // Makes the batch durable (serially), or hands it over and confirms the one before.
@@ -152,7 +151,7 @@ class CsvRun {
     for (size_t i = 0; i < redo.size(); ++i) {
       current_ = std::move(redo[i]);
       current_.results.clear();
-      RETURN_IF_ERROR(Evaluate());
+      Evaluate();
       RETURN_IF_ERROR(Seal(last && i + 1 == redo.size()));
     }
     return Status::Ok();

@@ -1,5 +1,6 @@
 #include "ingest/ingestor.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -316,15 +317,17 @@ std::optional<Date> Ingestor::TodayAt(const Jurisdiction& j) {
   return *today;
 }
 
+std::array<const Ingestor::Overlay*, 2> Ingestor::Overlays() const {
+  static const Overlay kNothing;
+  return {&staged_, in_flight_ ? in_flight_.get() : &kNothing};
+}
+
 Result<std::optional<Entry>> Ingestor::FindRecorded(const std::string& entity,
                                                     const std::string& id) {
   const std::string key = ReportKey(entity, id);
-  if (auto it = staged_.reports.find(key); it != staged_.reports.end()) {
-    return std::optional<Entry>(staged_.entries[it->second]);
-  }
-  if (in_flight_) {
-    if (auto it = in_flight_->reports.find(key); it != in_flight_->reports.end()) {
-      return std::optional<Entry>(in_flight_->entries[it->second]);
+  for (const Overlay* o : Overlays()) {
+    if (auto it = o->reports.find(key); it != o->reports.end()) {
+      return std::optional<Entry>(o->entries[it->second]);
     }
   }
   if (auto f = fetched_reports_.find(key); f != fetched_reports_.end()) return f->second;
@@ -336,11 +339,8 @@ Result<std::optional<Entry>> Ingestor::FindRecorded(const std::string& entity,
 Result<std::optional<std::string>> Ingestor::FindReplacement(const std::string& entity,
                                                              const std::string& id) {
   const std::string key = ReportKey(entity, id);
-  if (auto it = staged_.replaced.find(key); it != staged_.replaced.end()) {
-    return std::optional<std::string>(it->second);
-  }
-  if (in_flight_) {
-    if (auto it = in_flight_->replaced.find(key); it != in_flight_->replaced.end()) {
+  for (const Overlay* o : Overlays()) {
+    if (auto it = o->replaced.find(key); it != o->replaced.end()) {
       return std::optional<std::string>(it->second);
     }
   }
@@ -356,7 +356,6 @@ Result<int64_t> Ingestor::HoursOnDay(const WorkReport& r) {
     ASSIGN_OR_RETURN(hours, reads().HoursOnDay(r.worker, r.entity, r.work_date));
   }
   for (const Overlay* o : Overlays()) {
-    if (o == nullptr) continue;
     if (auto it = o->day_hours.find(key); it != o->day_hours.end()) hours += it->second;
   }
   return hours;
@@ -365,7 +364,6 @@ Result<int64_t> Ingestor::HoursOnDay(const WorkReport& r) {
 Result<int64_t> Ingestor::PendingBalance(const std::string& account) {
   ASSIGN_OR_RETURN(int64_t balance, reads().Balance(account));
   for (const Overlay* o : Overlays()) {
-    if (o == nullptr) continue;
     if (auto it = o->worker_changes.find(account); it != o->worker_changes.end()) {
       balance += it->second;
     }
@@ -381,7 +379,9 @@ void Ingestor::Prefetch(std::span<const IncomingReport> chunk) {
   absl::flat_hash_set<std::string> seen_reports, seen_days;
   auto want_report = [&](const std::string& entity, const std::string& id) {
     std::string key = ReportKey(entity, id);
-    if (staged_.reports.contains(key) || (in_flight_ && in_flight_->reports.contains(key)) ||
+    const auto overlays = Overlays();
+    if (std::any_of(overlays.begin(), overlays.end(),
+                    [&](const Overlay* o) { return o->reports.contains(key); }) ||
         !seen_reports.insert(key).second) {
       return;
     }

@@ -124,8 +124,8 @@ class Ingestor {
   Result<int64_t> HoursOnDay(const WorkReport& r);
   // Where reads go: the reader's snapshot when pipelined, else the write transaction.
   Store& reads() { return reader_ != nullptr ? *reader_ : store_; }
-  // The staged batch and the one in flight (null if none), whose effects reads add.
-  std::array<const Overlay*, 2> Overlays() const { return {&staged_, in_flight_.get()}; }
+  // The staged batch and the one in flight (an empty one if none), whose effects reads add.
+  std::array<const Overlay*, 2> Overlays() const;
   // A worker account's balance with everything staged and in flight.
   Result<int64_t> PendingBalance(const std::string& account);
   // Pipelined: takes a snapshot of the store for the reads of the next batch.

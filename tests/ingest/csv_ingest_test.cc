@@ -341,5 +341,37 @@ TEST_F(CsvIngestTest, AfterAQuietSpellBatchesArePipelinedAgain) {
   ExpectVerifies(*piped);
 }
 
+// A serial batch is committed, a pipelined one handed over: the other call is refused, says
+// which one to use, and writes nothing.
+TEST_F(CsvIngestTest, SerialAndPipelinedCallsAreNotMixed) {
+  auto store = Seeded("mixed.db");
+  auto reader = OpenSqliteStore(dir_ / "mixed.db");
+  ASSERT_TRUE(store && reader.ok());
+  auto registry = Registry::Load(*store);
+  ASSERT_TRUE(registry.ok());
+  const auto now = std::chrono::sys_days(std::chrono::year{2026} / 12 / 1);
+  const WorkReport r = Row("x1", 1, "2026-03-02", "2", "40.00");
+
+  Ingestor serial(*store, **registry, now);
+  ASSERT_TRUE(serial.Begin().ok());
+  ASSERT_EQ(serial.Add({2, r, {}}).outcome, Outcome::kRecorded);
+  EXPECT_EQ(serial.Handoff("test").message(), "no pipelined batch is open");
+  EXPECT_EQ(serial.Drain().message(), "no pipelined batch is open");
+  serial.Abort();
+
+  Ingestor pipelined(*store, **registry, now, reader->get());
+  ASSERT_TRUE(pipelined.Begin().ok());
+  ASSERT_EQ(pipelined.Add({2, r, {}}).outcome, Outcome::kRecorded);
+  EXPECT_EQ(pipelined.Flush().message(), "a pipelined batch is written by Handoff()");
+  auto committed = pipelined.Commit("test");
+  ASSERT_FALSE(committed.ok());
+  EXPECT_EQ(committed.status().code(), Code::kPrecondition);
+  EXPECT_EQ(committed.status().message(), "a pipelined batch is written by Handoff()");
+  pipelined.Abort();
+  auto count = store->CountEntries();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 0);
+}
+
 }  // namespace
 }  // namespace accrue
