@@ -1,5 +1,6 @@
 #include "api/intake.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace accrue::api {
@@ -26,17 +27,37 @@ Status MigrateIntake(SqlConn& sql) {
 }
 
 Result<std::unique_ptr<Intake>> Intake::Start(const StoreFactory& open, SharedRegistry& registry,
-                                              Clock clock) {
+                                              Clock clock, size_t background_reports) {
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, open());
   RETURN_IF_ERROR(MigrateIntake(store->sql()));
-  std::unique_ptr<Intake> intake(new Intake(std::move(store), registry, std::move(clock)));
+  // Pipelining needs an engine that tells whether another connection wrote.
+  std::unique_ptr<Store> reader;
+  ASSIGN_OR_RETURN(std::optional<int64_t> version, store->DataVersion());
+  if (version) {
+    ASSIGN_OR_RETURN(reader, open());
+  }
+  std::unique_ptr<Intake> intake(new Intake(std::move(store), std::move(reader), registry,
+                                            std::move(clock), background_reports));
   intake->writer_ = std::thread([p = intake.get()] { p->Run(); });
   intake->answerer_ = std::thread([p = intake.get()] { p->RunAnswers(); });
   return intake;
 }
 
-Intake::Intake(std::unique_ptr<Store> store, SharedRegistry& registry, Clock clock)
-    : store_(std::move(store)), registry_(registry), clock_(std::move(clock)) {}
+struct Intake::Pipe {
+  Pipe(Store& store, std::shared_ptr<const Registry> snapshot, Ingestor::Clock now, Store& reader)
+      : registry(std::move(snapshot)), ingestor(store, *registry, now, &reader) {}
+  std::shared_ptr<const Registry> registry;  // what the ingestor reads; outlives it
+  Ingestor ingestor;
+  std::optional<Flight> in_flight;
+};
+
+Intake::Intake(std::unique_ptr<Store> store, std::unique_ptr<Store> reader,
+               SharedRegistry& registry, Clock clock, size_t background_reports)
+    : store_(std::move(store)),
+      reader_(std::move(reader)),
+      background_reports_(background_reports),
+      registry_(registry),
+      clock_(std::move(clock)) {}
 
 Intake::~Intake() { Stop(); }
 
@@ -108,13 +129,21 @@ std::vector<IntakeJob> Intake::NextGroup(std::unique_lock<std::mutex>& lock) {
 void Intake::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    if (pipe_ != nullptr && queue_.empty()) {
+      // Nothing to overlap with the group in flight: confirm it now rather than keep it waiting.
+      lock.unlock();
+      Settle();
+      lock.lock();
+      continue;
+    }
     std::vector<IntakeJob> group = NextGroup(lock);
     if (group.empty()) return;  // stopping, and nothing left
+    const auto jobs = static_cast<int64_t>(group.size());  // Dispatch may move the jobs away
     lock.unlock();
-    Record(group);
+    Dispatch(group);
     lock.lock();
     stats_.batches += 1;
-    stats_.jobs += static_cast<int64_t>(group.size());
+    stats_.jobs += jobs;
   }
 }
 
@@ -195,7 +224,120 @@ void RecordRun(Ingestor& ingestor, const std::vector<IntakeJob>& group, size_t b
   }
 }
 
+// The answer to a job the store could not record.
+HttpResponse Unavailable(const Status& st) {
+  return Problem(503, "store_unavailable",
+                 "nothing was recorded: " + st.message() + "; send it again");
+}
+
+bool Refused(const std::vector<ReportResult>& results) {
+  return std::any_of(results.begin(), results.end(),
+                     [](const ReportResult& r) { return r.outcome == Outcome::kRejected; });
+}
+
 }  // namespace
+
+void Intake::Dispatch(std::vector<IntakeJob>& group) {
+  std::shared_ptr<const Registry> registry = registry_.Get();
+  if (pipe_ != nullptr && pipe_->registry != registry) Settle();  // a registry changed
+  if (Pipelinable(group, *registry)) {
+    if (pipe_ == nullptr) {
+      pipe_ = std::make_unique<Pipe>(*store_, registry, clock_(), *reader_);
+      if (!pipe_->ingestor.Begin().ok()) pipe_.reset();  // recorded in the foreground instead
+    }
+    if (pipe_ != nullptr) return RecordPipelined(group);
+  }
+  Settle();
+  Record(group);
+  if (paused_) NoteQuiet();
+}
+
+bool Intake::Pipelinable(const std::vector<IntakeJob>& group, const Registry& registry) const {
+  if (reader_ == nullptr || paused_) return false;
+  size_t reports = 0;
+  for (const IntakeJob& job : group) reports += job.reports.size();
+  if (reports < background_reports_) return false;
+  for (const IntakeJob& job : group) {
+    if (!job.idempotency_key.empty()) return false;
+    for (const IncomingReport& in : job.reports) {
+      // RegistryFor looks again, through the writer's connection.
+      if (in.report && (registry.FindEntity(in.report->entity) == nullptr ||
+                        registry.FindJurisdiction(in.report->jurisdiction) == nullptr)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void Intake::RecordPipelined(std::vector<IntakeJob>& group) {
+  Ingestor& ingestor = pipe_->ingestor;
+  ingestor.set_now(clock_());
+  std::vector<std::vector<ReportResult>> results(group.size());
+  RecordRun(ingestor, group, 0, group.size(), &results);
+  if (group.size() == 1 && !Plain(group[0]) && Refused(results[0])) {
+    // An all-or-nothing batch with a refusal (it is alone in its group): Drain() drops it.
+    Settle();
+    group[0].respond(group[0].render(results[0], false));
+    return;
+  }
+  const Status st = ingestor.Handoff("api");
+  std::optional<Flight> before = std::move(pipe_->in_flight);
+  pipe_->in_flight.reset();
+  if (!st.ok()) return Recover(st, std::move(before), &group);
+  if (before) AnswerDurable(*before);
+  pipe_->in_flight = Flight{std::move(group), std::move(results)};
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.background += 1;
+}
+
+void Intake::Settle() {
+  if (pipe_ == nullptr) return;
+  const Status st = pipe_->ingestor.Drain();
+  std::optional<Flight> flight = std::move(pipe_->in_flight);
+  if (!st.ok()) return Recover(st, std::move(flight), nullptr);
+  pipe_.reset();
+  if (flight) AnswerDurable(*flight);
+}
+
+void Intake::Recover(const Status& st, std::optional<Flight> before,
+                     std::vector<IntakeJob>* group) {
+  pipe_.reset();  // the failure closed the ingestor, and its writer is idle
+  if (st.code() == Code::kConflict) {
+    paused_ = true;
+    quiet_ = 0;
+    last_version_ = -1;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.redone += (before ? 1 : 0) + (group != nullptr ? 1 : 0);
+    }
+    if (before) Record(before->jobs);
+    if (group != nullptr) Record(*group);
+    return;
+  }
+  if (before) {
+    for (IntakeJob& job : before->jobs) job.respond(Unavailable(st));
+  }
+  if (group != nullptr) {
+    for (IntakeJob& job : *group) job.respond(Unavailable(st));
+  }
+}
+
+void Intake::AnswerDurable(Flight& flight) {
+  for (size_t i = 0; i < flight.jobs.size(); ++i) {
+    Answer([job = std::move(flight.jobs[i]), results = std::move(flight.results[i])]() mutable {
+      job.respond(job.render(results, true));
+    });
+  }
+}
+
+void Intake::NoteQuiet() {
+  auto version = store_->DataVersion();
+  if (!version.ok() || !*version) return;
+  quiet_ = last_version_ == **version ? quiet_ + 1 : 0;
+  last_version_ = **version;
+  if (quiet_ >= kQuietGroups) paused_ = false;
+}
 
 void Intake::Record(std::vector<IntakeJob>& group) {
   std::shared_ptr<const Registry> registry = RegistryFor(group);
@@ -206,10 +348,7 @@ void Intake::Record(std::vector<IntakeJob>& group) {
   std::vector<std::vector<ReportResult>> results(group.size());
   auto fail_all = [&](const Status& st) {
     ingestor.Abort();
-    for (IntakeJob& job : group) {
-      job.respond(Problem(503, "store_unavailable",
-                          "nothing was recorded: " + st.message() + "; send it again"));
-    }
+    for (IntakeJob& job : group) job.respond(Unavailable(st));
   };
   Status st = ingestor.Begin();
   if (!st.ok()) return fail_all(st);
@@ -232,11 +371,7 @@ void Intake::Record(std::vector<IntakeJob>& group) {
       }
     }
     results[i] = ingestor.AddChunk(job.reports);
-    bool refused = false;
-    for (const ReportResult& r : results[i]) {
-      refused |= r.outcome == Outcome::kRejected;
-    }
-    if (job.atomic && refused && job.reports.size() > 1) {
+    if (job.atomic && job.reports.size() > 1 && Refused(results[i])) {
       assert(group.size() == 1 && "an all-or-nothing batch is recorded alone");
       ingestor.Abort();
       job.respond(job.render(results[i], false));

@@ -11,6 +11,17 @@
 // the store's write lock, so that a key answers the same response on every node and is never
 // half-recorded. The writer answers every job exactly once, also when the store fails (the
 // job's render function decides the response; a failed commit becomes a 503 problem).
+//
+// On an engine that can tell whether another connection wrote (SQLite), groups are pipelined
+// as bulk CSV ingest is (ingest/ingestor.h): while one group is written on a background
+// thread, the next is evaluated against a reader's snapshot plus the group in flight, and a
+// group is answered once the next is handed over, or at once when none is waiting. Only groups
+// of many reports (batches) are worth it: for a few single reports, the hand-over costs more
+// than the overlap saves, so they are recorded in the foreground. A group
+// with an idempotency key, or naming an entity or place the registry lacks, is recorded
+// alone in the foreground after the one in flight. When another connection wrote meanwhile,
+// the groups not yet durable are recorded again, serially, and so are the next ones until
+// two in a row find that nobody else wrote.
 #pragma once
 
 #include <chrono>
@@ -19,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,6 +70,8 @@ struct IntakeJob {
 struct IntakeStats {
   int64_t batches = 0;
   int64_t jobs = 0;
+  int64_t background = 0;  // groups handed over to be written in the background
+  int64_t redone = 0;      // groups recorded again after another connection wrote meanwhile
 };
 
 class Intake {
@@ -65,9 +79,13 @@ class Intake {
   using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
+  // Groups of at least this many reports may be written in the background.
+  static constexpr size_t kBackgroundReports = 1000;
+
   // Opens the writer's own store connection and starts the writer.
   static Result<std::unique_ptr<Intake>> Start(const StoreFactory& open, SharedRegistry& registry,
-                                               Clock clock);
+                                               Clock clock,
+                                               size_t background_reports = kBackgroundReports);
   ~Intake();  // Stop()s
 
   void Submit(IntakeJob job);
@@ -76,8 +94,28 @@ class Intake {
   IntakeStats stats() const;
 
  private:
-  Intake(std::unique_ptr<Store> store, SharedRegistry& registry, Clock clock);
+  // A group written, or being written, in the background, with what the ingestor said of it.
+  struct Flight {
+    std::vector<IntakeJob> jobs;
+    std::vector<std::vector<ReportResult>> results;
+  };
+  struct Pipe;
+
+  Intake(std::unique_ptr<Store> store, std::unique_ptr<Store> reader, SharedRegistry& registry,
+         Clock clock, size_t background_reports);
   void Run();
+  // Records a group in the background if it may be, else in the foreground (Record).
+  void Dispatch(std::vector<IntakeJob>& group);
+  bool Pipelinable(const std::vector<IntakeJob>& group, const Registry& registry) const;
+  void RecordPipelined(std::vector<IntakeJob>& group);
+  // Confirms the group in flight (answering it, or recording it again), and closes the pipe.
+  void Settle();
+  // What follows a failed background write of `before` (in flight) and `group` (not yet handed
+  // over): recorded again in the foreground after a conflict, else refused.
+  void Recover(const Status& st, std::optional<Flight> before, std::vector<IntakeJob>* group);
+  void AnswerDurable(Flight& flight);
+  // After a conflict, counts the foreground groups in a row that nobody else's commit preceded.
+  void NoteQuiet();
   // Takes the next group of jobs: every queued job, except that an all-or-nothing batch of
   // more than one report goes alone.
   std::vector<IntakeJob> NextGroup(std::unique_lock<std::mutex>& lock);
@@ -92,6 +130,13 @@ class Intake {
   void RunAnswers();
 
   std::unique_ptr<Store> store_;
+  std::unique_ptr<Store> reader_;  // null: groups are never pipelined
+  std::unique_ptr<Pipe> pipe_;     // the open pipelined ingestor, if any
+  size_t background_reports_;
+  static constexpr int kQuietGroups = 2;
+  bool paused_ = false;        // foreground only, since a conflict
+  int quiet_ = 0;              // foreground groups in a row that nobody else's commit preceded
+  int64_t last_version_ = -1;  // the store's data version after the last foreground group
   SharedRegistry& registry_;
   Clock clock_;
   mutable std::mutex mu_;

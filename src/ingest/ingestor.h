@@ -101,6 +101,11 @@ class Ingestor {
   Status Handoff(const std::string& source);
   Status Drain();
   bool pipelined() const { return reader_ != nullptr; }
+  // Sets the time future work dates are judged by, for an ingestor kept open across requests.
+  void set_now(Clock now) {
+    now_ = now;
+    today_.clear();
+  }
   // Whether results carry the staged entry (the API shows it; bulk CSV ingest does not need it).
   void set_return_entries(bool on) { return_entries_ = on; }
 
