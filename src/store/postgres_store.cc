@@ -107,6 +107,9 @@ Result<StoredEntry> ReadEntry(const PgResult& r, int row, const Dictionary& dict
 
 // Rows a dictionary keeps for decoding, per table, before it starts over.
 constexpr size_t kMaxRowsCached = size_t{1} << 18;
+// Keys a dictionary keeps ids for, per table, before it starts over at a commit: a server's
+// writer meets every worker's accounts and every week's running totals, without end.
+constexpr size_t kMaxKeysCached = size_t{1} << 21;
 
 // Interns strings to ids for the ledger encoding, as SqliteDictionary does: new rows are
 // pending until the batch commits, and a rollback forgets them. Ids are assigned only under
@@ -392,6 +395,7 @@ void PgDictionary::Committed() {
   for (Table* t : {&accounts_, &strings_, &totals_}) {
     t->flushed.clear();
     t->absent.clear();
+    if (t->ids.size() > kMaxKeysCached) t->ids.clear();  // asked of the database again
   }
   pending_units_.clear();
 }
