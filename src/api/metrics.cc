@@ -12,6 +12,7 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Histogram>& latency;
   prometheus::Family<prometheus::Counter>& reports;
   prometheus::Histogram& batch;
+  prometheus::Family<prometheus::Counter>& groups;
 };
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -32,7 +33,14 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                     .Help("Reports per intake request")
                     .Register(*registry_)
                     .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 10000});
-  f_ = std::make_unique<Families>(Families{requests, latency, reports, batch});
+  auto& groups = prometheus::BuildCounter()
+                     .Name("accrue_intake_groups_total")
+                     .Help(
+                         "Groups of intake requests recorded together: in the foreground, in "
+                         "the background while the next is evaluated, or again after another "
+                         "connection wrote meanwhile")
+                     .Register(*registry_);
+  f_ = std::make_unique<Families>(Families{requests, latency, reports, batch, groups});
 }
 
 Metrics::~Metrics() = default;
@@ -52,6 +60,16 @@ void Metrics::Reports(const std::string& outcome, int64_t n) {
 }
 
 void Metrics::Batch(size_t reports) { f_->batch.Observe(static_cast<double>(reports)); }
+
+void Metrics::IntakeGroups(int64_t foreground, int64_t background, int64_t redone) {
+  std::lock_guard<std::mutex> lock(intake_mu_);
+  for (const auto& [mode, count] :
+       {std::pair{"foreground", foreground}, {"background", background}, {"redone", redone}}) {
+    prometheus::Counter& c = f_->groups.Add({{"mode", mode}});
+    const double behind = static_cast<double>(count) - c.Value();
+    if (behind > 0) c.Increment(behind);
+  }
+}
 
 std::string Metrics::Render() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());

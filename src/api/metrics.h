@@ -1,9 +1,12 @@
 // The server's Prometheus metrics: requests by route and status, latency by route, reports
-// recorded and refused, batch sizes. Rendered in the text exposition format at /metrics.
+// recorded and refused, batch sizes, and how the intake's groups were written (in the
+// foreground, in the background, or again after a conflict). Rendered in the text exposition format
+// at /metrics.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace prometheus {
@@ -20,12 +23,15 @@ class Metrics {
                std::chrono::steady_clock::duration latency);
   void Reports(const std::string& outcome, int64_t n);
   void Batch(size_t reports);
+  // Brings the intake's group counters up to the writer's own counts (read at render time).
+  void IntakeGroups(int64_t foreground, int64_t background, int64_t redone);
   std::string Render() const;
 
  private:
   struct Families;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> f_;
+  std::mutex intake_mu_;  // two renders at once must not both add the same difference
 };
 
 }  // namespace accrue::api

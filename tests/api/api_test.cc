@@ -423,6 +423,10 @@ TEST_F(ApiTest, HealthAndMetricsArePublic) {
   EXPECT_NE(m.body.find("accrue_reports_total{outcome=\"recorded\"} 1"), std::string::npos)
       << m.body;
   EXPECT_NE(m.body.find("accrue_http_request_seconds_bucket"), std::string::npos);
+  // One report is one group, recorded in the foreground (too few to hand over).
+  EXPECT_NE(m.body.find("accrue_intake_groups_total{mode=\"foreground\"} 1\n"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("accrue_intake_groups_total{mode=\"background\"} 0\n"), std::string::npos);
 }
 
 }  // namespace
