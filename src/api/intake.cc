@@ -138,7 +138,8 @@ void Intake::Run() {
     }
     std::vector<IntakeJob> group = NextGroup(lock);
     if (group.empty()) return;  // stopping, and nothing left
-    const auto jobs = static_cast<int64_t>(group.size());  // Dispatch may move the jobs away
+    // Counted first, as Dispatch may move the jobs away.
+    const auto jobs = static_cast<int64_t>(group.size());
     lock.unlock();
     Dispatch(group);
     lock.lock();
@@ -284,7 +285,7 @@ void Intake::RecordPipelined(std::vector<IntakeJob>& group) {
   const Status st = ingestor.Handoff("api");
   std::optional<Flight> before = std::move(pipe_->in_flight);
   pipe_->in_flight.reset();
-  if (!st.ok()) return Recover(st, std::move(before), &group);
+  if (!st.ok()) return Recover(std::move(before), &group);
   if (before) AnswerDurable(*before);
   pipe_->in_flight = Flight{std::move(group), std::move(results)};
   std::lock_guard<std::mutex> lock(mu_);
@@ -295,32 +296,26 @@ void Intake::Settle() {
   if (pipe_ == nullptr) return;
   const Status st = pipe_->ingestor.Drain();
   std::optional<Flight> flight = std::move(pipe_->in_flight);
-  if (!st.ok()) return Recover(st, std::move(flight), nullptr);
+  if (!st.ok()) return Recover(std::move(flight), nullptr);
   pipe_.reset();
   if (flight) AnswerDurable(*flight);
 }
 
-void Intake::Recover(const Status& st, std::optional<Flight> before,
-                     std::vector<IntakeJob>* group) {
-  pipe_.reset();  // the failure closed the ingestor, and its writer is idle
-  if (st.code() == Code::kConflict) {
-    paused_ = true;
-    quiet_ = 0;
-    last_version_ = -1;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stats_.redone += (before ? 1 : 0) + (group != nullptr ? 1 : 0);
-    }
-    if (before) Record(before->jobs);
-    if (group != nullptr) Record(*group);
-    return;
+void Intake::Recover(std::optional<Flight> before, std::vector<IntakeJob>* group) {
+  // The failure closed the ingestor, and its writer is idle. After a conflict nothing of either
+  // group was written. After another failure the group in flight may be durable (the failure
+  // was the next snapshot's), so both are recorded again in any case: reports already durable
+  // are then "already recorded", and a store still failing answers each job with a 503.
+  pipe_.reset();
+  paused_ = true;
+  quiet_ = 0;
+  last_version_ = -1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.redone += (before ? 1 : 0) + (group != nullptr ? 1 : 0);
   }
-  if (before) {
-    for (IntakeJob& job : before->jobs) job.respond(Unavailable(st));
-  }
-  if (group != nullptr) {
-    for (IntakeJob& job : *group) job.respond(Unavailable(st));
-  }
+  if (before) Record(before->jobs);
+  if (group != nullptr) Record(*group);
 }
 
 void Intake::AnswerDurable(Flight& flight) {

@@ -17,11 +17,11 @@
 // thread, the next is evaluated against a reader's snapshot plus the group in flight, and a
 // group is answered once the next is handed over, or at once when none is waiting. Only groups
 // of many reports (batches) are worth it: for a few single reports, the hand-over costs more
-// than the overlap saves, so they are recorded in the foreground. A group
-// with an idempotency key, or naming an entity or place the registry lacks, is recorded
-// alone in the foreground after the one in flight. When another connection wrote meanwhile,
-// the groups not yet durable are recorded again, serially, and so are the next ones until
-// two in a row find that nobody else wrote.
+// than the overlap saves, so they are recorded in the foreground. So is a group with an
+// idempotency key, or one naming an entity or place the registry lacks, once the group in
+// flight is confirmed. When another connection wrote meanwhile
+// (or the background write failed otherwise), the groups not confirmed durable are recorded
+// again, serially, and so are the next ones until two in a row find that nobody else wrote.
 #pragma once
 
 #include <chrono>
@@ -110,9 +110,9 @@ class Intake {
   void RecordPipelined(std::vector<IntakeJob>& group);
   // Confirms the group in flight (answering it, or recording it again), and closes the pipe.
   void Settle();
-  // What follows a failed background write of `before` (in flight) and `group` (not yet handed
-  // over): recorded again in the foreground after a conflict, else refused.
-  void Recover(const Status& st, std::optional<Flight> before, std::vector<IntakeJob>* group);
+  // After a failed hand-over or drain: `before` (in flight) and `group` (not yet handed over)
+  // are recorded again in the foreground.
+  void Recover(std::optional<Flight> before, std::vector<IntakeJob>* group);
   void AnswerDurable(Flight& flight);
   // After a conflict, counts the foreground groups in a row that nobody else's commit preceded.
   void NoteQuiet();
