@@ -124,6 +124,12 @@ class SqliteDictionary : public Dictionary {
   Result<std::string> TotalsKey(uint64_t id) const override { return Lookup(totals_, id); }
 
  private:
+  // A row interned by the open batch: pending until written, then flushed until the commit.
+  struct NewRow {
+    uint64_t id;
+    std::string text;
+    int unit;  // accounts only
+  };
   struct Table {
     const char* name;
     char tag;
@@ -132,8 +138,8 @@ class SqliteDictionary : public Dictionary {
     absl::flat_hash_map<std::string, uint64_t> ids;
     mutable std::unordered_map<uint64_t, std::pair<std::string, int>> by_id;  // text, unit
     uint64_t next = 1;
-    std::vector<std::pair<uint64_t, std::string>> pending;  // interned, not yet written
-    std::vector<std::pair<uint64_t, std::string>> flushed;  // written by the open batch
+    std::vector<NewRow> pending;              // interned, not yet written
+    std::vector<NewRow> flushed;              // written by the open batch, in id order
     absl::flat_hash_set<std::string> absent;  // known to have no row, in the open transaction
   };
   uint64_t Intern(Table& t, const std::string& text, int unit);
@@ -152,11 +158,9 @@ class SqliteDictionary : public Dictionary {
   Result<std::pair<std::string, int>> Load(const Table& t, uint64_t id) const;
 
   SqliteDb* db_;
-  std::vector<std::tuple<char, uint64_t, std::string>> created_;  // by the open batch
   Table accounts_{"accounts", 'A', {}, {}, 1, {}, {}, {}};
   Table strings_{"strings", 'S', {}, {}, 1, {}, {}, {}};
   Table totals_{"totals", 'T', {}, {}, 1, {}, {}, {}};
-  std::unordered_map<uint64_t, int> pending_units_;
 };
 
 Status SqliteDictionary::BeginBatch() {
@@ -170,7 +174,6 @@ Status SqliteDictionary::BeginBatch() {
     t->pending.clear();
     t->absent.clear();
   }
-  pending_units_.clear();
   return Status::Ok();
 }
 
@@ -195,8 +198,7 @@ uint64_t SqliteDictionary::Intern(Table& t, const std::string& text, int unit) {
   }
   if (!exists) {
     id = t.next++;
-    t.pending.emplace_back(id, text);
-    if (t.tag == 'A') pending_units_[id] = unit;
+    t.pending.push_back(NewRow{id, text, unit});
   }
   t.ids.emplace(text, id);
   return id;
@@ -209,11 +211,8 @@ uint64_t SqliteDictionary::AccountId(const std::string& key, Unit unit) {
 Result<std::pair<std::string, int>> SqliteDictionary::Load(const Table& t, uint64_t id) const {
   auto it = t.by_id.find(id);
   if (it != t.by_id.end()) return it->second;
-  for (const auto& [pid, text] : t.pending) {
-    if (pid == id) {
-      auto u = pending_units_.find(id);
-      return std::make_pair(text, u == pending_units_.end() ? 0 : u->second);
-    }
+  for (const NewRow& row : t.pending) {
+    if (row.id == id) return std::make_pair(row.text, row.unit);
   }
   const std::string sql = t.tag == 'A'   ? "SELECT key, unit FROM accounts WHERE id=?"
                           : t.tag == 'S' ? "SELECT text, 0 FROM strings WHERE id=?"
@@ -269,25 +268,28 @@ Result<Unit> SqliteDictionary::AccountUnit(uint64_t id) const {
 }
 
 void SqliteDictionary::Committed() {
-  created_.clear();
   for (Table* t : {&accounts_, &strings_, &totals_}) {
     t->flushed.clear();
     t->absent.clear();
     if (t->ids.size() > kMaxKeysCached) t->ids.clear();  // asked of the database again
   }
-  pending_units_.clear();
 }
 
 void SqliteDictionary::HashCreated(ChainHasher* hasher) {
-  // In place: the rows are only ever hashed, and a large batch creates many thousands.
-  std::sort(created_.begin(), created_.end());
-  for (const auto& [table, id, text] : created_) hasher->AddDictionaryRow(table, id, text);
+  // Table by table in tag order, each in id order (as interned), an account with its unit.
+  std::string account;
+  for (const NewRow& row : accounts_.flushed) {
+    account.assign(row.text).append("#").append(std::to_string(row.unit));
+    hasher->AddDictionaryRow('A', row.id, account);
+  }
+  for (const NewRow& row : strings_.flushed) hasher->AddDictionaryRow('S', row.id, row.text);
+  for (const NewRow& row : totals_.flushed) hasher->AddDictionaryRow('T', row.id, row.text);
 }
 
 Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
   auto* balances = &sums->balances;
   auto* totals = &sums->totals;
-  for (const auto& [id, key] : accounts_.pending) {
+  for (const auto& [id, key, unit] : accounts_.pending) {
     const AccountNumber worker = WorkerOfAccount(key);
     ASSIGN_OR_RETURN(SqliteStmt * s,
                      db_->Prepare("INSERT INTO accounts(id,key,unit,worker,balance,batch) "
@@ -297,7 +299,7 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
       balance = it->second;
       balances->erase(it);
     }
-    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, pending_units_[id]);
+    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, unit);
     s->Bind(5, balance).Bind(6, batch);
     if (worker.valid()) {
       s->Bind(4, static_cast<int64_t>(worker.value()));
@@ -305,15 +307,15 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
       s->BindNull(4);
     }
     RETURN_IF_ERROR(s->Run());
-    created_.emplace_back('A', id, key + "#" + std::to_string(pending_units_[id]));
   }
-  for (const auto& [id, text] : strings_.pending) {
+  for (const NewRow& row : strings_.pending) {
     ASSIGN_OR_RETURN(SqliteStmt * s,
                      db_->Prepare("INSERT INTO strings(id,text,batch) VALUES(?,?,?)"));
-    RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(id)).Bind(2, text).Bind(3, batch).Run());
-    created_.emplace_back('S', id, text);
+    RETURN_IF_ERROR(
+        s->Bind(1, static_cast<int64_t>(row.id)).Bind(2, row.text).Bind(3, batch).Run());
   }
-  for (const auto& [id, key] : totals_.pending) {
+  for (const NewRow& row : totals_.pending) {
+    const uint64_t id = row.id;
     ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO totals(id,key,basis,amount,batch) "
                                                   "VALUES(?,?,?,?,?)"));
     RunningTotal start;
@@ -321,12 +323,13 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
       start = it->second;
       totals->erase(it);
     }
-    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, start.basis).Bind(4, start.amount);
+    s->Bind(1, static_cast<int64_t>(id)).Bind(2, row.text).Bind(3, start.basis);
+    s->Bind(4, start.amount);
     RETURN_IF_ERROR(s->Bind(5, batch).Run());
-    created_.emplace_back('T', id, key);
   }
   for (Table* t : {&accounts_, &strings_, &totals_}) {
-    t->flushed.insert(t->flushed.end(), t->pending.begin(), t->pending.end());
+    t->flushed.insert(t->flushed.end(), std::make_move_iterator(t->pending.begin()),
+                      std::make_move_iterator(t->pending.end()));
     t->pending.clear();
   }
   return Status::Ok();
@@ -334,17 +337,15 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
 
 void SqliteDictionary::Forget() {
   for (Table* t : {&accounts_, &strings_, &totals_}) {
-    for (const auto& [id, text] : t->pending) t->ids.erase(text);
-    for (const auto& [id, text] : t->flushed) {
-      t->ids.erase(text);
-      t->by_id.erase(id);
+    for (const NewRow& row : t->pending) t->ids.erase(row.text);
+    for (const NewRow& row : t->flushed) {
+      t->ids.erase(row.text);
+      t->by_id.erase(row.id);
     }
     t->pending.clear();
     t->flushed.clear();
     t->absent.clear();
   }
-  pending_units_.clear();
-  created_.clear();
 }
 
 class SqliteStore : public Store {
