@@ -87,6 +87,14 @@ class IntakeTest : public ApiTest {
 
   api::IntakeStats Stats() const { return intake_->stats(); }
 
+  // Another connection holding the write lock, so that a group handed over stays in flight.
+  std::unique_ptr<Store> HoldWriteLock() {
+    auto other = OpenSqliteStore(db_);
+    EXPECT_TRUE(other.ok());
+    EXPECT_TRUE((*other)->sql().Exec("BEGIN IMMEDIATE").ok());
+    return std::move(*other);
+  }
+
   // Until `groups` were handed over in all (the first test group after the warm-up: 2).
   void WaitForBackground(int64_t groups) {
     for (int i = 0; i < 2000 && Stats().background < groups; ++i) {
@@ -126,13 +134,10 @@ TEST_F(IntakeTest, GroupsAreWrittenInTheBackgroundAndAnsweredOnceDurable) {
 }
 
 TEST_F(IntakeTest, AnotherWriterMeanwhileHasTheGroupsRecordedAgainExactlyOnce) {
-  auto other = OpenSqliteStore(db_);
-  ASSERT_TRUE(other.ok());
-  SqlConn& sql = (*other)->sql();
+  // The first group stays in flight until the other connection commits a change of its own.
+  std::unique_ptr<Store> other = HoldWriteLock();
+  SqlConn& sql = other->sql();
   ASSERT_TRUE(sql.Exec("CREATE TABLE scratch(x INTEGER)").ok());
-  // Holding the write lock keeps the first group in flight until the other commit is made.
-  ASSERT_TRUE(sql.Exec("BEGIN IMMEDIATE").ok());
-  ASSERT_TRUE(sql.Exec("INSERT INTO scratch VALUES(1)").ok());
   auto first = Submit({Incoming("c1", 3), Incoming("c2", 4)});
   auto second = Submit({Incoming("c3", 5), Incoming("c4", 6)});
   WaitForBackground(2);
@@ -150,11 +155,9 @@ TEST_F(IntakeTest, AnotherWriterMeanwhileHasTheGroupsRecordedAgainExactlyOnce) {
 }
 
 TEST_F(IntakeTest, ARefusedBatchBehindOneInFlightLeavesThatOneRecorded) {
-  auto other = OpenSqliteStore(db_);
-  ASSERT_TRUE(other.ok());
-  SqlConn& sql = (*other)->sql();
   // Without a commit of its own, the lock only delays the first group's write.
-  ASSERT_TRUE(sql.Exec("BEGIN IMMEDIATE").ok());
+  std::unique_ptr<Store> other = HoldWriteLock();
+  SqlConn& sql = other->sql();
   auto good = Submit({Incoming("g1", 7), Incoming("g2", 8)});
   WaitForBackground(2);
   auto refused = Submit({Incoming("r1", 9), Incoming("r2", 9, "25")});
