@@ -138,13 +138,11 @@ void Intake::Run() {
     }
     std::vector<IntakeJob> group = NextGroup(lock);
     if (group.empty()) return;  // stopping, and nothing left
-    // Counted first, as Dispatch may move the jobs away.
-    const auto jobs = static_cast<int64_t>(group.size());
+    stats_.batches += 1;
+    stats_.jobs += static_cast<int64_t>(group.size());
     lock.unlock();
     Dispatch(group);
     lock.lock();
-    stats_.batches += 1;
-    stats_.jobs += jobs;
   }
 }
 
@@ -249,6 +247,10 @@ void Intake::Dispatch(std::vector<IntakeJob>& group) {
     if (pipe_ != nullptr) return RecordPipelined(group);
   }
   Settle();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.foreground += 1;
+  }
   Record(group);
   if (paused_) NoteQuiet();
 }
@@ -286,10 +288,12 @@ void Intake::RecordPipelined(std::vector<IntakeJob>& group) {
   std::optional<Flight> before = std::move(pipe_->in_flight);
   pipe_->in_flight.reset();
   if (!st.ok()) return Recover(std::move(before), &group);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.background += 1;
+  }
   if (before) AnswerDurable(*before);
   pipe_->in_flight = Flight{std::move(group), std::move(results)};
-  std::lock_guard<std::mutex> lock(mu_);
-  stats_.background += 1;
 }
 
 void Intake::Settle() {

@@ -67,11 +67,14 @@ struct IntakeJob {
   Responder respond;
 };
 
+// Counted before the jobs concerned are answered, so that a client that has its answer finds
+// its group counted.
 struct IntakeStats {
-  int64_t batches = 0;
-  int64_t jobs = 0;
+  int64_t batches = 0;     // groups taken from the queue
+  int64_t jobs = 0;        // jobs taken from the queue
+  int64_t foreground = 0;  // groups recorded by the intake's own thread
   int64_t background = 0;  // groups handed over to be written in the background
-  int64_t redone = 0;      // groups recorded again after another connection wrote meanwhile
+  int64_t redone = 0;      // groups recorded again after a failed background write
 };
 
 class Intake {

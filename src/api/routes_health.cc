@@ -29,7 +29,7 @@ void AddHealthRoutes(std::vector<Route>* routes) {
                        HttpResponse r;
                        r.content_type = "text/plain; version=0.0.4";
                        const IntakeStats s = api.intake().stats();
-                       api.metrics().IntakeGroups(s.batches - s.background, s.background, s.redone);
+                       api.metrics().IntakeGroups(s.foreground, s.background, s.redone);
                        r.body = api.metrics().Render();
                        return r;
                      }});

@@ -129,6 +129,7 @@ TEST_F(IntakeTest, GroupsAreWrittenInTheBackgroundAndAnsweredOnceDurable) {
   EXPECT_EQ(stats.batches, 13);
   EXPECT_EQ(stats.jobs, 13);
   EXPECT_EQ(stats.background, 13);  // every group went to the background writer
+  EXPECT_EQ(stats.foreground, 0);
   EXPECT_EQ(stats.redone, 0);
   ExpectVerified(25);
 }
@@ -181,6 +182,7 @@ TEST_F(IntakeTest, AFewReportsAreRecordedInTheForeground) {
   intake_ = std::move(*intake);
   EXPECT_EQ(Submit({Incoming("f1", 10), Incoming("f2", 11)}).get(), "committed: recorded recorded");
   EXPECT_EQ(Stats().batches, 1);
+  EXPECT_EQ(Stats().foreground, 1);
   EXPECT_EQ(Stats().background, 0);
   ExpectVerified(3);
 }
