@@ -158,6 +158,19 @@ class CsvIngestTest : public ::testing::Test {
     return run;
   }
 
+  // The run refused one row, `row` (e.g. "row 9"), for passing 24 hours, and the store holds
+  // `entries` entries and verifies.
+  void ExpectOneDayRefusal(const Run& run, const std::string& row, int64_t entries) {
+    EXPECT_EQ(run.summary.rejected, 1);
+    ASSERT_EQ(run.refusals.size(), 1u);
+    EXPECT_EQ(run.refusals[0].rfind(row, 0), 0u) << run.refusals[0];
+    EXPECT_NE(run.refusals[0].find("(more than 24)"), std::string::npos) << run.refusals[0];
+    auto count = piped_->CountEntries();
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(*count, entries);
+    ExpectVerifies(*piped_);
+  }
+
   static void ExpectVerifies(Store& store) {
     auto v = store.Verify();
     ASSERT_TRUE(v.ok()) << v.status().message();
@@ -266,17 +279,10 @@ TEST_F(CsvIngestTest, AnotherWriterMidwayIsCaughtAndTheRestIsReadAgain) {
   ASSERT_TRUE(piped_);
   EXPECT_EQ(run.summary.rows, 12);
   EXPECT_EQ(run.summary.recorded, 11);
-  EXPECT_EQ(run.summary.rejected, 1);
-  ASSERT_EQ(run.refusals.size(), 1u);
-  EXPECT_EQ(run.refusals[0].rfind("row 9", 0), 0u) << run.refusals[0];
-  EXPECT_NE(run.refusals[0].find("(more than 24)"), std::string::npos) << run.refusals[0];
   auto day = piped_->HoursOnDay(rows[7].worker, "rideco", rows[7].work_date);
   ASSERT_TRUE(day.ok());
   EXPECT_EQ(*day, Hours::Whole(23).units());
-  auto count = piped_->CountEntries();
-  ASSERT_TRUE(count.ok());
-  EXPECT_EQ(*count, 12);
-  ExpectVerifies(*piped_);
+  ExpectOneDayRefusal(run, "row 9", 12);
 }
 
 // The same when the last batch is the one read against a stale snapshot: the second batch only
@@ -297,14 +303,7 @@ TEST_F(CsvIngestTest, AnotherWriterBeforeTheLastBatchIsCaughtToo) {
   EXPECT_EQ(run.summary.rows, 9);
   EXPECT_EQ(run.summary.recorded, 5);  // q0-q4; q5 would make 25 h
   EXPECT_EQ(run.summary.already_recorded, 3);
-  EXPECT_EQ(run.summary.rejected, 1);
-  ASSERT_EQ(run.refusals.size(), 1u);
-  EXPECT_EQ(run.refusals[0].rfind("row 10", 0), 0u) << run.refusals[0];
-  EXPECT_NE(run.refusals[0].find("(more than 24)"), std::string::npos) << run.refusals[0];
-  auto count = piped_->CountEntries();
-  ASSERT_TRUE(count.ok());
-  EXPECT_EQ(*count, 6);
-  ExpectVerifies(*piped_);
+  ExpectOneDayRefusal(run, "row 10", 6);
 }
 
 // After such a conflict the batches go one at a time, and once nobody else has written for two
