@@ -252,11 +252,11 @@ void Intake::Dispatch(std::vector<IntakeJob>& group) {
     stats_.foreground += 1;
   }
   Record(group);
-  if (paused_) NoteQuiet();
+  if (spell_.paused() && spell_.Quiet(*store_)) spell_.Resume();
 }
 
 bool Intake::Pipelinable(const std::vector<IntakeJob>& group, const Registry& registry) const {
-  if (reader_ == nullptr || paused_) return false;
+  if (reader_ == nullptr || spell_.paused()) return false;
   size_t reports = 0;
   for (const IntakeJob& job : group) reports += job.reports.size();
   if (reports < background_reports_) return false;
@@ -311,9 +311,7 @@ void Intake::Recover(std::optional<Flight> before, std::vector<IntakeJob>* group
   // was the next snapshot's), so both are recorded again in any case: reports already durable
   // are then "already recorded", and a store still failing answers each job with a 503.
   pipe_.reset();
-  paused_ = true;
-  quiet_ = 0;
-  last_version_ = -1;
+  spell_.Pause();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.redone += (before ? 1 : 0) + (group != nullptr ? 1 : 0);
@@ -328,14 +326,6 @@ void Intake::AnswerDurable(Flight& flight) {
       job.respond(job.render(results, true));
     });
   }
-}
-
-void Intake::NoteQuiet() {
-  auto version = store_->DataVersion();
-  if (!version.ok() || !*version) return;
-  quiet_ = last_version_ == **version ? quiet_ + 1 : 0;
-  last_version_ = **version;
-  if (quiet_ >= kQuietGroups) paused_ = false;
 }
 
 void Intake::Record(std::vector<IntakeJob>& group) {

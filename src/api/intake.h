@@ -117,8 +117,6 @@ class Intake {
   // are recorded again in the foreground.
   void Recover(std::optional<Flight> before, std::vector<IntakeJob>* group);
   void AnswerDurable(Flight& flight);
-  // After a conflict, counts the foreground groups in a row that nobody else's commit preceded.
-  void NoteQuiet();
   // Takes the next group of jobs: every queued job, except that an all-or-nothing batch of
   // more than one report goes alone.
   std::vector<IntakeJob> NextGroup(std::unique_lock<std::mutex>& lock);
@@ -136,10 +134,7 @@ class Intake {
   std::unique_ptr<Store> reader_;  // null: groups are never pipelined
   std::unique_ptr<Pipe> pipe_;     // the open pipelined ingestor, if any
   size_t background_reports_;
-  static constexpr int kQuietGroups = 2;
-  bool paused_ = false;        // foreground only, since a conflict
-  int quiet_ = 0;              // foreground groups in a row that nobody else's commit preceded
-  int64_t last_version_ = -1;  // the store's data version after the last foreground group
+  QuietSpell spell_;  // foreground only since a conflict, until it ends
   SharedRegistry& registry_;
   Clock clock_;
   mutable std::mutex mu_;

@@ -71,17 +71,10 @@ class CsvRun {
     return false;
   }
 
-  // After a conflict, batches go one at a time until kQuietBatches of them in a row find that
-  // nobody else wrote since the one before (the store's data version has not moved); then they
-  // are pipelined again. A busy neighbour thus costs no more than serial ingest.
+  // After a conflict, batches go one at a time until a quiet spell (QuietSpell).
   bool ResumePipelining() {
-    if (!paused_) return false;
-    auto version = store_.DataVersion();
-    if (!version.ok() || !*version) return false;
-    quiet_ = last_version_ == **version ? quiet_ + 1 : 0;
-    last_version_ = **version;
-    if (quiet_ < kQuietBatches || !BeginPipelined()) return false;
-    paused_ = false;
+    if (!spell_.paused() || !spell_.Quiet(store_) || !BeginPipelined()) return false;
+    spell_.Resume();
     serial_.reset();
     return true;
   }
@@ -140,9 +133,7 @@ class CsvRun {
   // against the store as it is now, and the next ones go one at a time (see ResumePipelining).
   Status RecordSerially(bool last) {
     pipelined_.reset();
-    paused_ = true;
-    quiet_ = 0;
-    last_version_ = -1;
+    spell_.Pause();
     std::vector<Batch> redo;
     if (in_flight_) redo.push_back(std::move(*in_flight_));
     in_flight_.reset();
@@ -210,10 +201,7 @@ class CsvRun {
   Batch current_;
   size_t in_batch_ = 0;               // rows evaluated in the open batch
   std::unique_ptr<Batch> in_flight_;  // handed over, not yet confirmed durable
-  static constexpr int kQuietBatches = 2;
-  bool paused_ = false;        // serial since a conflict
-  int quiet_ = 0;              // serial batches in a row that nobody else's commit preceded
-  int64_t last_version_ = -1;  // the store's data version after the last serial batch
+  QuietSpell spell_;                  // serial since a conflict, until it ends
   CsvIngestSummary summary_;
 };
 

@@ -604,4 +604,18 @@ std::vector<FieldError> Ingestor::Check(int64_t row, const WorkReport& r,
   return errors;
 }
 
+void QuietSpell::Pause() {
+  paused_ = true;
+  quiet_ = 0;
+  last_version_ = -1;
+}
+
+bool QuietSpell::Quiet(Store& store) {
+  auto version = store.DataVersion();
+  if (!version.ok() || !*version) return false;
+  quiet_ = last_version_ == **version ? quiet_ + 1 : 0;
+  last_version_ = **version;
+  return quiet_ >= kQuietBatches;
+}
+
 }  // namespace accrue

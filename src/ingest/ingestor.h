@@ -169,4 +169,22 @@ class Ingestor {
   std::map<std::string, Date> today_;
 };
 
+// After a conflict, a pipelined writer records one batch at a time until kQuietBatches of them
+// in a row found that nobody else wrote since the one before (the store's data version did not
+// move); then it pipelines again. A busy neighbour thus costs no more than serial ingest.
+class QuietSpell {
+ public:
+  void Pause();
+  bool paused() const { return paused_; }
+  // After each batch recorded while paused: true once the spell is long enough to resume.
+  bool Quiet(Store& store);
+  void Resume() { paused_ = false; }
+
+ private:
+  static constexpr int kQuietBatches = 2;
+  bool paused_ = false;
+  int quiet_ = 0;              // batches in a row that nobody else's commit preceded
+  int64_t last_version_ = -1;  // the store's data version after the last batch
+};
+
 }  // namespace accrue

@@ -1,6 +1,7 @@
 // The HTTP writer's pipelined groups: answered only once durable, recorded again (exactly once)
-// when another connection writes while a group is in flight, and an all-or-nothing batch with a
-// refusal dropped whole while the group before it is still being written.
+// when another connection writes while a group is in flight, handed over again once nobody else
+// has written for a while, and an all-or-nothing batch with a refusal dropped whole while the
+// group before it is still being written.
 #include "api/intake.h"
 
 #include <gtest/gtest.h>
@@ -153,6 +154,32 @@ TEST_F(IntakeTest, AnotherWriterMeanwhileHasTheGroupsRecordedAgainExactlyOnce) {
   EXPECT_EQ(Submit({Incoming("c1", 3), Incoming("c4", 6)}).get(),
             "committed: already recorded already recorded");
   ExpectVerified(5);
+}
+
+TEST_F(IntakeTest, AfterAQuietSpellGroupsAreHandedOverAgain) {
+  // A conflict, as above; then the groups go to the foreground until two in a row found that
+  // nobody else wrote since the one before (QuietSpell): the resend and two new groups.
+  std::unique_ptr<Store> other = HoldWriteLock();
+  ASSERT_TRUE(other->sql().Exec("CREATE TABLE scratch(x INTEGER)").ok());
+  auto first = Submit({Incoming("q1", 3), Incoming("q2", 4)});
+  auto second = Submit({Incoming("q3", 5), Incoming("q4", 6)});
+  WaitForBackground(2);
+  ASSERT_TRUE(other->sql().Exec("COMMIT").ok());
+  EXPECT_EQ(first.get(), "committed: recorded recorded");
+  EXPECT_EQ(second.get(), "committed: recorded recorded");
+  ExpectVerified(5);
+  EXPECT_EQ(Submit({Incoming("q1", 3), Incoming("q2", 4)}).get(),
+            "committed: already recorded already recorded");
+  ExpectVerified(5);
+  const int64_t bg = Stats().background;
+  int sent = 0;
+  while (Stats().background == bg && sent < 6) {
+    const std::string id = "s" + std::to_string(sent);
+    EXPECT_EQ(Submit({Incoming(id + "a", 10 + sent), Incoming(id + "b", 10 + sent)}).get(),
+              "committed: recorded recorded");
+    ++sent;
+  }
+  EXPECT_EQ(Stats().background, bg + 1) << "no group was handed over after " << sent;
 }
 
 TEST_F(IntakeTest, ARefusedBatchBehindOneInFlightLeavesThatOneRecorded) {
