@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "store/sqlite_page_cache.h"
+
 namespace accrue {
 
 SqliteStmt& SqliteStmt::Reset() {
@@ -70,11 +72,15 @@ std::string_view SqliteStmt::Blob(int col) const {
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   // Memory statistics put every allocation of every connection behind one global mutex,
-  // which the server's threads then queue on; nothing here reads them. Must precede the
-  // library's initialization, so it is set once before the first open (and is a harmless
+  // which the server's threads then queue on; nothing here reads them. The page cache is
+  // pcache1 with a cheaper truncate (store/sqlite_page_cache.h). Both must precede the
+  // library's initialization, so they are set once before the first open (and are a harmless
   // no-op if something initialized SQLite earlier).
   static std::once_flag configured;
-  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  std::call_once(configured, [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)InstallSqlitePageCache();
+  });
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
