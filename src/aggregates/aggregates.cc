@@ -248,7 +248,7 @@ void PeriodicFold::Run() {
       st = opened.ok() ? (*opened)->TuneForReads() : opened.status();
       if (st.ok()) store = std::move(*opened);
     }
-    if (store != nullptr) st = Fold(*store, kFoldStep, &stop_);
+    if (store != nullptr) st = Fold(*store, kPeriodicFoldStep, &stop_);
     if (st.ok()) {
       ++folds_;
     } else {

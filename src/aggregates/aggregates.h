@@ -37,6 +37,10 @@
 namespace accrue::aggregates {
 
 inline constexpr int64_t kFoldStep = 10'000;
+// PeriodicFold's step. Each step's commit makes every other connection drop its page cache and
+// mapping of the file (SQLite's rule on any change), so the background fold takes fewer, larger
+// steps: a step of 100,000 entries reads for about 0.7 s, still read a page at a time.
+inline constexpr int64_t kPeriodicFoldStep = 100'000;
 // The niceness of PeriodicFold's thread.
 inline constexpr int kFoldNice = 10;
 
@@ -58,10 +62,10 @@ Result<std::vector<Row>> Contributions(Store& store, const std::string& from,
                                        const std::string& to);
 Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const std::string& to);
 
-// Folds every `period` on a store of its own from `open`, on a thread at niceness kFoldNice (or
-// the process's, if higher), until destroyed (which stops a fold under way after its current
-// step). A failed fold or open (a busy or unreachable database) goes to `on_error` and is tried
-// again, on a fresh connection, the next period.
+// Folds every `period`, kPeriodicFoldStep entries a step, on a store of its own from `open`, on
+// a thread at niceness kFoldNice (or the process's, if higher), until destroyed (which stops a
+// fold under way after its current step). A failed fold or open (a busy or unreachable database)
+// goes to `on_error` and is tried again, on a fresh connection, the next period.
 class PeriodicFold {
  public:
   using Opener = std::function<Result<std::unique_ptr<Store>>()>;
