@@ -4,8 +4,8 @@
 //   - Seeds a store (SQLite in --dir, or a throwaway PostgreSQL server with --engine postgres)
 //     with the example packs, one hiring entity and --workers workers, issues an entity key and
 //     --sessions worker sessions, then starts the `accrue` binary beside this one as
-//     `accrue serve --port 0 --quiet --threads N --fold-seconds F` (--server-threads, 4;
-//     --fold-seconds, 30 as serve's own) on that store. Only 127.0.0.1 is ever contacted.
+//     `accrue serve --port 0 --quiet --threads N` (--server-threads, 4) on that store. Only
+//     127.0.0.1 is ever contacted.
 //   - Phase "batch": --batch-connections clients post work-report CSV batches of --batch-size
 //     reports until --batch-reports are recorded; prints reports/s.
 //   - Phase "single": --connections clients post one report per request for --seconds;
@@ -20,8 +20,7 @@
 //
 // Usage:
 //   load_bench [--engine sqlite|postgres] [--workers N] [--sessions N] [--connections N]
-//              [--client-threads N] [--server-threads N] [--fold-seconds S (0: no fold)]
-//              [--seconds S] [--batch-reports N]
+//              [--client-threads N] [--server-threads N] [--seconds S] [--batch-reports N]
 //              [--batch-size N]
 //              [--batch-connections N]
 //              [--dir D] [--policies D] [--json]
@@ -66,7 +65,6 @@ struct Args {
   int connections = 64;
   int client_threads = 2;
   int server_threads = 4;
-  int fold_seconds = 30;  // the server's aggregate fold period (serve's own default)
   int seconds = 10;
   int64_t batch_reports = 500'000;
   int64_t batch_size = 10'000;
@@ -135,12 +133,11 @@ struct Server {
   uint16_t port = 0;
 };
 
-Server StartServer(const std::vector<std::string>& store_args, const std::string& dir, int threads,
-                   int fold_seconds) {
+Server StartServer(const std::vector<std::string>& store_args, const std::string& dir,
+                   int threads) {
   const std::string binary = (fs::read_symlink("/proc/self/exe").parent_path() / "accrue").string();
-  std::vector<std::string> args = {binary, "serve", "--port", "0", "--quiet"};
-  args.insert(args.end(), {"--threads", std::to_string(threads), "--fold-seconds",
-                           std::to_string(fold_seconds)});
+  std::vector<std::string> args = {
+      binary, "serve", "--port", "0", "--quiet", "--threads", std::to_string(threads)};
   args.insert(args.end(), store_args.begin(), store_args.end());
   const std::string out = dir + "/serve.out";
   Server s;
@@ -300,7 +297,7 @@ int Run(const Args& args) {
   }
   const double seed_seconds = std::chrono::duration<double>(Clock::now() - seed_start).count();
   std::cerr << "seeded " << seeded.workers.size() << " workers in " << seed_seconds << " s\n";
-  Server server = StartServer(store_args, args.dir, args.server_threads, args.fold_seconds);
+  Server server = StartServer(store_args, args.dir, args.server_threads);
   std::vector<PhaseResult> results;
 
   // Batches: each client its own workers and days, so no worker's day passes 24 hours.
@@ -413,8 +410,6 @@ int main(int argc, char** argv) {
       a.sessions = std::stoll(next());
     else if (k == "--server-threads")
       a.server_threads = std::stoi(next());
-    else if (k == "--fold-seconds")
-      a.fold_seconds = std::stoi(next());
     else if (k == "--client-threads")
       a.client_threads = std::stoi(next());
     else if (k == "--connections")
