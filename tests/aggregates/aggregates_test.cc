@@ -8,11 +8,13 @@
 #include "aggregates/aggregates.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -265,14 +267,17 @@ TEST_P(AggregatesTest, PeriodicFoldKeepsUpWithIntake) {
             (std::map<std::string, std::string>{{"2026-10", "10.00"}, {"2026-11", "8.00"}}));
 }
 
-// The fold is catch-up work: its thread yields to requests (the opener runs on that thread).
+// The fold is catch-up work: its thread yields to requests, niced and at idle policy (the
+// opener runs on that thread).
 TEST_P(AggregatesTest, PeriodicFoldRunsAtLowPriority) {
   const int mine = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
   std::atomic<int> nice{-100};
+  std::atomic<int> policy{-1};
   {
     PeriodicFold fold(
         [&]() -> Result<std::unique_ptr<Store>> {
           nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+          policy = sched_getscheduler(0);
           return Open();
         },
         std::chrono::milliseconds(10), [](const Status&) {});
@@ -282,7 +287,20 @@ TEST_P(AggregatesTest, PeriodicFoldRunsAtLowPriority) {
     }
   }
   EXPECT_EQ(nice.load(), std::max(mine, kFoldNice));
+  // At idle policy where the thread may return from it while it holds the write lock.
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NICE, &limit), 0);
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  uint64_t effective = 0;
+  while (std::getline(status, line)) {
+    if (line.rfind("CapEff:", 0) == 0) effective = std::stoull(line.substr(7), nullptr, 16);
+  }
+  const bool may_return = limit.rlim_cur >= static_cast<rlim_t>(20 - nice.load()) ||
+                          (effective & (uint64_t{1} << 23)) != 0;  // CAP_SYS_NICE
+  EXPECT_EQ(policy.load(), may_return ? SCHED_IDLE : SCHED_OTHER);
   EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), mine);  // only that thread
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
 }
 
 // A store it cannot open is reported each period and tried again; nothing is folded.
