@@ -253,8 +253,12 @@ Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const 
 }
 
 PeriodicFold::PeriodicFold(Opener open, std::chrono::milliseconds period,
-                           std::function<void(const Status&)> on_error)
-    : open_(std::move(open)), period_(period), on_error_(std::move(on_error)) {
+                           std::function<void(const Status&)> on_error,
+                           std::function<void()> on_fold)
+    : open_(std::move(open)),
+      period_(period),
+      on_error_(std::move(on_error)),
+      on_fold_(std::move(on_fold)) {
   if (period_.count() <= 0) throw std::invalid_argument("a fold period must be positive");
   thread_ = std::thread([this] { Run(); });
 }
@@ -293,6 +297,7 @@ void PeriodicFold::Run() {
     if (store != nullptr) st = Fold(*store, kPeriodicFoldStep, &stop_);
     if (st.ok()) {
       ++folds_;
+      if (on_fold_) on_fold_();
     } else {
       store.reset();
       on_error_(st);

@@ -66,12 +66,14 @@ Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const 
 // a thread at niceness kFoldNice (or the process's, if higher) and scheduling policy SCHED_IDLE
 // except while it holds the write lock, until destroyed (which stops a fold under way after its
 // current step). A failed fold or open (a busy or unreachable database)
-// goes to `on_error` and is tried again, on a fresh connection, the next period.
+// goes to `on_error` and is tried again, on a fresh connection, the next period; each fold that
+// caught up calls `on_fold` (on the fold's thread), so a server can show when it last did.
 class PeriodicFold {
  public:
   using Opener = std::function<Result<std::unique_ptr<Store>>()>;
   PeriodicFold(Opener open, std::chrono::milliseconds period,
-               std::function<void(const Status&)> on_error);
+               std::function<void(const Status&)> on_error,
+               std::function<void()> on_fold = nullptr);
   ~PeriodicFold();
   PeriodicFold(const PeriodicFold&) = delete;
   PeriodicFold& operator=(const PeriodicFold&) = delete;
@@ -84,6 +86,7 @@ class PeriodicFold {
   Opener open_;
   std::chrono::milliseconds period_;
   std::function<void(const Status&)> on_error_;
+  std::function<void()> on_fold_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::atomic<bool> stop_{false};  // set under mu_; a fold under way reads it between steps

@@ -1,6 +1,7 @@
 #include "api/metrics.h"
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
@@ -13,6 +14,8 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Counter>& reports;
   prometheus::Histogram& batch;
   prometheus::Family<prometheus::Counter>& groups;
+  prometheus::Counter& folds;
+  prometheus::Gauge& last_fold;
 };
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -40,7 +43,18 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                          "the background while the next is evaluated, or again after another "
                          "connection wrote meanwhile")
                      .Register(*registry_);
-  f_ = std::make_unique<Families>(Families{requests, latency, reports, batch, groups});
+  auto& folds = prometheus::BuildCounter()
+                    .Name("accrue_aggregate_folds_total")
+                    .Help("Times the background fold caught up with the ledger")
+                    .Register(*registry_)
+                    .Add({});
+  auto& last_fold = prometheus::BuildGauge()
+                        .Name("accrue_aggregate_last_fold_timestamp_seconds")
+                        .Help("When the background fold last caught up with the ledger (Unix time)")
+                        .Register(*registry_)
+                        .Add({});
+  f_ = std::make_unique<Families>(
+      Families{requests, latency, reports, batch, groups, folds, last_fold});
 }
 
 Metrics::~Metrics() = default;
@@ -69,6 +83,11 @@ void Metrics::IntakeGroups(int64_t foreground, int64_t background, int64_t redon
     const double behind = static_cast<double>(count) - c.Value();
     if (behind > 0) c.Increment(behind);
   }
+}
+
+void Metrics::Folded(std::chrono::system_clock::time_point at) {
+  f_->folds.Increment();
+  f_->last_fold.Set(std::chrono::duration<double>(at.time_since_epoch()).count());
 }
 
 std::string Metrics::Render() const {

@@ -1,7 +1,7 @@
 // The server's Prometheus metrics: requests by route and status, latency by route, reports
 // recorded and refused, batch sizes, and how the intake's groups were written (in the
-// foreground, in the background, or again after a conflict). Rendered in the text exposition format
-// at /metrics.
+// foreground, in the background, or again after a conflict), and the background aggregate
+// fold's catch-ups. Rendered in the text exposition format at /metrics.
 #pragma once
 
 #include <chrono>
@@ -25,6 +25,9 @@ class Metrics {
   void Batch(size_t reports);
   // Brings the intake's group counters up to the writer's own counts (read at render time).
   void IntakeGroups(int64_t foreground, int64_t background, int64_t redone);
+  // The background fold caught up with the ledger at `at` (it runs at idle priority, so an
+  // alert on this timestamp's age tells a fold starved or failing).
+  void Folded(std::chrono::system_clock::time_point at);
   std::string Render() const;
 
  private:

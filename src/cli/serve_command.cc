@@ -12,6 +12,7 @@
 
 #include "aggregates/aggregates.h"
 #include "api/api.h"
+#include "api/metrics.h"
 #include "auth/auth.h"
 #include "benefits/benefits.h"
 #include "cli/commands.h"
@@ -169,7 +170,8 @@ int Serve(Globals g, const ServeArgs& args) {
         [](const Status& st) {
           std::cerr << "{\"level\":\"warn\",\"msg\":\"aggregate fold failed\",\"error\":"
                     << nlohmann::json(st.message()).dump() << "}\n";
-        });
+        },
+        [&metrics = (*api)->metrics()] { metrics.Folded(std::chrono::system_clock::now()); });
   }
   std::cout << "\naccrue serving on http://" << args.address << ":" << (*server)->port()
             << "/  (API under /v1, OpenAPI at /v1/openapi.json"

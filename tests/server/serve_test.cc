@@ -139,6 +139,17 @@ TEST(ServeTest, FoldsAggregatesInTheBackground) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(folded(), 3) << serve.output();
+  // Each catch-up is counted, with its time, for an alert on a fold that stopped keeping up.
+  const std::string metrics = client.Send("GET", "/metrics", "").body;
+  auto value = [&](const std::string& name) -> double {
+    const size_t at = metrics.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size() + 2));
+  };
+  EXPECT_GE(value("accrue_aggregate_folds_total"), 1) << metrics;
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_GT(value("accrue_aggregate_last_fold_timestamp_seconds"), now - 60) << metrics;
+  EXPECT_LE(value("accrue_aggregate_last_fold_timestamp_seconds"), now) << metrics;
   EXPECT_EQ(serve.Stop(), 0);
   EXPECT_EQ(serve.output().find("aggregate fold failed"), std::string::npos) << serve.output();
 
