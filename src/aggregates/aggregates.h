@@ -65,9 +65,9 @@ Result<std::vector<Row>> Recompute(Store& store, const std::string& from, const 
 // Folds every `period`, kPeriodicFoldStep entries a step, on a store of its own from `open`, on
 // a thread at niceness kFoldNice (or the process's, if higher) and scheduling policy SCHED_IDLE
 // except while it holds the write lock, until destroyed (which stops a fold under way after its
-// current step). A failed fold or open (a busy or unreachable database)
-// goes to `on_error` and is tried again, on a fresh connection, the next period; each fold that
-// caught up calls `on_fold` (on the fold's thread), so a server can show when it last did.
+// current step). A failed fold or open (a busy or unreachable database) goes to `on_error` and
+// is tried again, on a fresh connection, the next period; each fold that caught up calls
+// `on_fold` (on the fold's thread), so a server can show when it last did.
 class PeriodicFold {
  public:
   using Opener = std::function<Result<std::unique_ptr<Store>>()>;

@@ -19,9 +19,9 @@
 // of many reports (batches) are worth it: for a few single reports, the hand-over costs more
 // than the overlap saves, so they are recorded in the foreground. So is a group with an
 // idempotency key, or one naming an entity or place the registry lacks, once the group in
-// flight is confirmed. When another connection wrote meanwhile
-// (or the background write failed otherwise), the groups not confirmed durable are recorded
-// again, serially, and so are the next ones until two in a row find that nobody else wrote.
+// flight is confirmed. When another connection wrote meanwhile (or the background write failed
+// otherwise), the groups not confirmed durable are recorded again, serially, and so are the
+// next ones until a quiet spell (QuietSpell) shows that nobody else writes.
 #pragma once
 
 #include <chrono>

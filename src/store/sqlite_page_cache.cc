@@ -1,6 +1,7 @@
 #include "store/sqlite_page_cache.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <new>
@@ -16,7 +17,7 @@ std::atomic<int64_t> passed_on{0};
 
 // A truncate that would drop more pages than this goes to pcache1 (it scans at most every
 // bucket once, which beats that many single lookups).
-constexpr int kFewPages = 64;
+constexpr size_t kFewPages = 64;
 // Page numbers past this (a 256 GB database of 4 KB pages) are not tracked: the cache's
 // truncates then all go to pcache1.
 constexpr unsigned kMaxTracked = 1u << 26;
@@ -49,22 +50,20 @@ struct Cache {
     max_key = std::max(max_key, key);
   }
 
-  // Calls fn(key) for each tracked key in [from, max_key] and clears it; stops counting (and
-  // calls nothing) past `limit` keys when fn is null. Returns the number of keys seen.
-  template <typename Fn>
-  int ForEach(unsigned from, int limit, Fn fn) {
-    int seen = 0;
+  // The tracked keys from `from` on, in order, into `keys`: all of them if there are at most
+  // keys->size(); otherwise returns false, having filled it.
+  template <size_t N>
+  bool Collect(unsigned from, std::array<unsigned, N>* keys, size_t* count) const {
+    *count = 0;
     for (size_t word = from / 64; word <= max_key / 64 && word < created.size(); ++word) {
       uint64_t bits = created[word];
       if (word == from / 64) bits &= ~uint64_t{0} << (from % 64);
-      while (bits != 0) {
-        const unsigned key = static_cast<unsigned>(word * 64 + std::countr_zero(bits));
-        bits &= bits - 1;
-        if (++seen > limit) return seen;
-        fn(key);
+      for (; bits != 0; bits &= bits - 1) {
+        if (*count == N) return false;
+        (*keys)[(*count)++] = static_cast<unsigned>(word * 64 + std::countr_zero(bits));
       }
     }
-    return seen;
+    return true;
   }
 
   // Forgets every tracked key from `from` on.
@@ -122,17 +121,19 @@ void Truncate(sqlite3_pcache* p, unsigned limit) {
     return pcache1.xTruncate(cache->inner, limit);
   }
   if (limit > cache->max_key) return;  // nothing at or past the limit was created
-  if (cache->ForEach(limit, kFewPages, [](unsigned) {}) > kFewPages) {
-    passed_on.fetch_add(1, std::memory_order_relaxed);
-    pcache1.xTruncate(cache->inner, limit);
-  } else {
+  std::array<unsigned, kFewPages> keys;
+  size_t count = 0;
+  if (cache->Collect(limit, &keys, &count)) {
     by_page.fetch_add(1, std::memory_order_relaxed);
-    cache->ForEach(limit, kFewPages, [cache](unsigned key) {
+    for (size_t i = 0; i < count; ++i) {
       // Pinned or not, the page is pinned by the fetch and freed by the unpin.
-      if (sqlite3_pcache_page* page = pcache1.xFetch(cache->inner, key, 0)) {
+      if (sqlite3_pcache_page* page = pcache1.xFetch(cache->inner, keys[i], 0)) {
         pcache1.xUnpin(cache->inner, page, 1);
       }
-    });
+    }
+  } else {
+    passed_on.fetch_add(1, std::memory_order_relaxed);
+    pcache1.xTruncate(cache->inner, limit);
   }
   cache->ClearFrom(limit);
 }
