@@ -1,10 +1,109 @@
 #include "store/sqlite_db.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <map>
 #include <mutex>
+#include <thread>
 
 #include "store/sqlite_page_cache.h"
 
 namespace accrue {
+
+// One thread and one connection per database file, woken by the commits of every connection
+// that asked for it. The wake-ups of a burst of commits fold into one checkpoint.
+//
+// The WAL starts over from its beginning only when a write transaction begins with every frame
+// already copied. A writer that begins again at once would race the thread and mostly lose, and
+// the WAL would grow without end; so a commit that leaves it at kWalRestartPages or more waits
+// for the checkpoint it asked for, and the next transaction starts the WAL over.
+class WalCheckpointer {
+ public:
+  // The checkpointer of the file, opened on first use and closed with its last user.
+  static Result<std::shared_ptr<WalCheckpointer>> ForFile(const std::string& path) {
+    static std::mutex mu;
+    static std::map<std::string, std::weak_ptr<WalCheckpointer>> open;
+    std::lock_guard<std::mutex> lock(mu);
+    std::erase_if(open, [](const auto& kv) { return kv.second.expired(); });
+    std::weak_ptr<WalCheckpointer>& slot = open[path];
+    if (auto existing = slot.lock()) return existing;
+    sqlite3* db = nullptr;
+    // A connection finds the WAL with its first read; until then a checkpoint does nothing.
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) !=
+            SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close(db);
+      return Status::Io("cannot open database '" + path + "' to checkpoint it: " + msg);
+    }
+    auto made = std::shared_ptr<WalCheckpointer>(new WalCheckpointer(db));
+    slot = made;
+    return made;
+  }
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+  ~WalCheckpointer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    sqlite3_close(db_);  // the file's last connection checkpoints and removes the WAL
+  }
+
+  int64_t done() const { return done_.load(std::memory_order_relaxed); }
+
+  // sqlite3_wal_hook's callback, run by the committing thread once the commit is durable and
+  // its locks are released: `self` is the checkpointer.
+  static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
+    if (wal_pages >= kWalCheckpointPages) {
+      static_cast<WalCheckpointer*>(self)->Request(/*wait=*/wal_pages >= kWalRestartPages);
+    }
+    return SQLITE_OK;
+  }
+
+ private:
+  explicit WalCheckpointer(sqlite3* db) : db_(db), thread_([this] { Run(); }) {}
+
+  // Asks for a checkpoint that starts after this call; with `wait`, until it has finished.
+  void Request(bool wait) {
+    std::unique_lock<std::mutex> lock(mu_);
+    const uint64_t ticket = ++requested_;
+    wake_.notify_one();
+    if (wait) finished_cv_.wait(lock, [&] { return finished_ >= ticket || stopping_; });
+  }
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || requested_ > finished_; });
+      if (stopping_) return;
+      const uint64_t serving = requested_;
+      lock.unlock();
+      // Passive: copies what no reader still needs and waits for nobody. A checkpoint already
+      // running (another process's) makes this one return SQLITE_BUSY; a later commit retries.
+      if (sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) ==
+          SQLITE_OK) {
+        done_.fetch_add(1, std::memory_order_relaxed);
+      }
+      lock.lock();
+      finished_ = serving;
+      finished_cv_.notify_all();
+    }
+  }
+
+  sqlite3* const db_;
+  std::mutex mu_;
+  std::condition_variable wake_;         // requests for the thread
+  std::condition_variable finished_cv_;  // checkpoints finished, for waiting commits
+  uint64_t requested_ = 0;               // guarded by mu_
+  uint64_t finished_ = 0;                // the last request served; guarded by mu_
+  bool stopping_ = false;                // guarded by mu_
+  std::atomic<int64_t> done_{0};
+  std::thread thread_;  // last, so it starts after the rest is set
+};
 
 SqliteStmt& SqliteStmt::Reset() {
   sqlite3_reset(stmt_);
@@ -96,6 +195,19 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
 SqliteDb::~SqliteDb() {
   cache_.clear();
   sqlite3_close(db_);
+}
+
+Status SqliteDb::CheckpointInBackground() {
+  const char* file = sqlite3_db_filename(db_, "main");
+  if (file == nullptr || *file == '\0' || checkpointer_ != nullptr) return Status::Ok();
+  ASSIGN_OR_RETURN(checkpointer_, WalCheckpointer::ForFile(file));
+  // Replaces the automatic checkpoint, which is itself a WAL hook.
+  sqlite3_wal_hook(db_, &WalCheckpointer::OnCommit, checkpointer_.get());
+  return Status::Ok();
+}
+
+int64_t SqliteDb::BackgroundCheckpoints() const {
+  return checkpointer_ != nullptr ? checkpointer_->done() : 0;
 }
 
 Status SqliteDb::Exec(const std::string& sql) {

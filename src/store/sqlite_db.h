@@ -1,5 +1,6 @@
 // A thin RAII layer over the SQLite C API: a connection and cached prepared statements.
-// Errors become Status values naming the statement's purpose and SQLite's message.
+// Errors become Status values naming the statement's purpose and SQLite's message. A
+// connection may hand its WAL checkpoints to a thread of their own (CheckpointInBackground).
 #pragma once
 
 #include <sqlite3.h>
@@ -51,6 +52,14 @@ class SqliteStmt {
   bool listed_ = false;  // in *busy_
 };
 
+class WalCheckpointer;
+
+// A commit that leaves the WAL at this many pages or more asks for a checkpoint (SQLite's own
+// default threshold for its automatic one) ...
+inline constexpr int kWalCheckpointPages = 1000;
+// ... and at this many waits for it, so that the next transaction starts the WAL over.
+inline constexpr int kWalRestartPages = 8 * kWalCheckpointPages;
+
 class SqliteDb {
  public:
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
@@ -66,9 +75,19 @@ class SqliteDb {
   sqlite3* raw() { return db_; }
   int64_t Changes() const { return sqlite3_changes64(db_); }
 
+  // From now on a commit that leaves the WAL at kWalCheckpointPages or more wakes a thread
+  // that copies the WAL into the database file (a passive checkpoint, over a connection of its
+  // own, shared by every connection to the file in this process), where SQLite's automatic
+  // checkpoint would run inside that commit. Only a commit past kWalRestartPages waits for it.
+  // Needs WAL mode; a database without a file (in memory) keeps the automatic checkpoint.
+  Status CheckpointInBackground();
+  // The checkpoints the background thread has run for this file (0 without one).
+  int64_t BackgroundCheckpoints() const;
+
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::shared_ptr<WalCheckpointer> checkpointer_;
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }

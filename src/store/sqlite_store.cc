@@ -1,9 +1,10 @@
 // The embedded SQLite engine of the Store interface.
 //
 // One database file in WAL mode with synchronous=FULL, so a committed batch survives power
-// loss. Each batch is one IMMEDIATE transaction: concurrent writers (two `accrue ingest`
-// processes) serialize on the database's write lock, and every read a batch bases its
-// decisions on happens under that lock.
+// loss; the WAL is copied into the file by a thread of its own (SqliteDb::CheckpointInBackground).
+// Each batch is one IMMEDIATE transaction: concurrent writers (two `accrue ingest` processes)
+// serialize on the database's write lock, and every read a batch bases its decisions on happens
+// under that lock.
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 #include <sodium.h>
@@ -813,8 +814,8 @@ Result<BatchReceipt> SqliteStore::Commit(const std::string& source) {
   } else {
     st = s.status();
   }
-  // A statement still on a row holds a read mark on the WAL, and the automatic checkpoint that
-  // COMMIT runs could then never restart the WAL, which would grow without bound.
+  // A statement still on a row holds a read mark on the WAL, and no checkpoint could then let
+  // the WAL restart: it would grow without bound.
   db_->ResetAll();
   if (st.ok()) st = db_->Exec("COMMIT");
   if (!st.ok()) {
@@ -1249,8 +1250,10 @@ Result<VerifyResult> SqliteStore::Verify() {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   if (sodium_init() < 0) return Status::Io("libsodium failed to initialise");
   ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
+  SqliteDb& conn = *db;
   auto store = std::make_unique<SqliteStore>(std::move(db));
   RETURN_IF_ERROR(store->Migrate());
+  RETURN_IF_ERROR(conn.CheckpointInBackground());
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -1,0 +1,149 @@
+// A connection that checkpoints in the background leaves its commits' WAL to a thread that copies
+// it into the database file: the file fills, the WAL is reused rather than growing, every
+// connection to the file shares the one thread, and what was committed reads back.
+#include "store/sqlite_db.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "testing/temp_dir.h"
+
+namespace accrue {
+namespace {
+
+constexpr int kRowBytes = 3000;  // about one 4 KiB page per row
+constexpr int kRowsPastThreshold = kWalCheckpointPages + 200;
+
+class SqliteDbCheckpointTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteDb> OpenWal() {
+    auto db = SqliteDb::Open(path_);
+    EXPECT_TRUE(db.ok()) << db.status().message();
+    if (!db.ok()) return nullptr;
+    EXPECT_TRUE((*db)->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;").ok());
+    EXPECT_TRUE((*db)->CheckpointInBackground().ok());
+    return std::move(*db);
+  }
+
+  // One transaction of `n` rows of about a page each, from id `from`.
+  static void Insert(SqliteDb& db, int from, int n) {
+    ASSERT_TRUE(db.Exec("BEGIN IMMEDIATE").ok());
+    auto stmt = db.Prepare("INSERT INTO t(id, v) VALUES(?, ?)");
+    ASSERT_TRUE(stmt.ok()) << stmt.status().message();
+    for (int i = from; i < from + n; ++i) {
+      ASSERT_TRUE((*stmt)->Reset().Bind(1, i).Bind(2, std::string(kRowBytes, 'x')).Run().ok());
+    }
+    db.ResetAll();
+    ASSERT_TRUE(db.Exec("COMMIT").ok());
+  }
+
+  // Waits (up to 30 s, for a busy machine) until the thread has run `n` checkpoints.
+  static bool AwaitCheckpoints(const SqliteDb& db, int64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (db.BackgroundCheckpoints() < n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
+
+  static int64_t Count(SqliteDb& db) {
+    auto stmt = db.Prepare("SELECT count(*) FROM t");
+    EXPECT_TRUE(stmt.ok());
+    if (!stmt.ok() || !*(*stmt)->Step()) return -1;
+    const int64_t n = (*stmt)->Int(0);
+    db.ResetAll();
+    return n;
+  }
+
+  uintmax_t FileBytes() const { return std::filesystem::file_size(path_); }
+  uintmax_t WalBytes() const {
+    std::error_code ec;
+    const uintmax_t n = std::filesystem::file_size(path_ + "-wal", ec);
+    return ec ? 0 : n;
+  }
+
+  testing::TempDir dir_;
+  const std::string path_ = dir_ / "wal.db";
+};
+
+TEST_F(SqliteDbCheckpointTest, ALargeCommitIsCopiedIntoTheFileByTheThread) {
+  auto db = OpenWal();
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
+  const uintmax_t before = FileBytes();
+  Insert(*db, 0, kRowsPastThreshold);
+  ASSERT_TRUE(AwaitCheckpoints(*db, 1));
+  // The rows live in the database file now, not only in the WAL.
+  EXPECT_GE(FileBytes(), before + uintmax_t{kRowsPastThreshold} * kRowBytes);
+  EXPECT_EQ(Count(*db), kRowsPastThreshold);
+}
+
+TEST_F(SqliteDbCheckpointTest, SmallCommitsLeaveTheWalAlone) {
+  auto db = OpenWal();
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
+  const uintmax_t before = FileBytes();
+  for (int i = 0; i < 10; ++i) Insert(*db, i * 50, 50);
+  // Under the threshold nothing wakes the thread, and SQLite's own checkpoint is off too.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(db->BackgroundCheckpoints(), 0);
+  EXPECT_EQ(FileBytes(), before);
+  EXPECT_EQ(Count(*db), 500);
+}
+
+TEST_F(SqliteDbCheckpointTest, TheWalIsReusedRatherThanGrowing) {
+  auto db = OpenWal();
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
+  constexpr int kCommits = 6;
+  for (int c = 0; c < kCommits; ++c) {
+    Insert(*db, c * kRowsPastThreshold, kRowsPastThreshold);
+    ASSERT_TRUE(AwaitCheckpoints(*db, c + 1));
+  }
+  // Each commit starts the WAL over once the one before it is in the file: the WAL holds about
+  // one commit, where without checkpoints it would hold all six.
+  const uintmax_t one_commit = uintmax_t{kRowsPastThreshold} * kRowBytes;
+  EXPECT_LT(WalBytes(), 2 * one_commit);
+  EXPECT_GE(FileBytes(), kCommits * one_commit);
+  EXPECT_EQ(Count(*db), kCommits * kRowsPastThreshold);
+}
+
+TEST_F(SqliteDbCheckpointTest, ConnectionsToOneFileShareTheThread) {
+  auto writer = OpenWal();
+  auto other = OpenWal();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(writer->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
+  Insert(*writer, 0, kRowsPastThreshold);
+  ASSERT_TRUE(AwaitCheckpoints(*other, 1));  // counted by the one thread both connections use
+  Insert(*other, kRowsPastThreshold, kRowsPastThreshold);
+  ASSERT_TRUE(AwaitCheckpoints(*writer, 2));
+  EXPECT_EQ(Count(*other), 2 * kRowsPastThreshold);
+}
+
+TEST_F(SqliteDbCheckpointTest, TheLastConnectionToCloseLeavesNoWal) {
+  {
+    auto db = OpenWal();
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
+    Insert(*db, 0, 100);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
+  auto db = OpenWal();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(Count(*db), 100);
+}
+
+TEST_F(SqliteDbCheckpointTest, ADatabaseInMemoryKeepsSqlitesOwnCheckpoint) {
+  auto db = SqliteDb::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->CheckpointInBackground().ok());
+  EXPECT_EQ((*db)->BackgroundCheckpoints(), 0);
+}
+
+}  // namespace
+}  // namespace accrue
