@@ -71,7 +71,9 @@ class SqlitePageCacheTest : public ::testing::Test {
     ASSERT_TRUE(stmt.ok());
     ASSERT_TRUE(*(*stmt)->Step());
     EXPECT_EQ((*stmt)->Int(0), rows);
-    if (rows > 0) EXPECT_EQ((*stmt)->Text(1), std::string(1, last_fill));
+    if (rows > 0) {
+      EXPECT_EQ((*stmt)->Text(1), std::string(1, last_fill));
+    }
     db_->ResetAll();
     auto check = db_->Prepare("PRAGMA integrity_check");
     ASSERT_TRUE(check.ok());
