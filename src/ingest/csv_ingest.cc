@@ -17,9 +17,14 @@ constexpr size_t kChunkRows = 1024;
 // is durable: only then are they counted (or refused rows reported), and after a conflict they
 // are recorded again.
 struct Batch {
+  // What a row's ReportResult says that the run needs (its entry and notes it does not).
+  struct RowResult {
+    Outcome outcome;
+    std::vector<FieldError> errors;
+  };
   std::vector<IncomingReport> reports;
   std::vector<std::vector<std::string>> fields;  // a refused row's fields, with on_reject only
-  std::vector<ReportResult> results;
+  std::vector<RowResult> results;
 };
 
 class CsvRun {
@@ -94,7 +99,7 @@ class CsvRun {
       const size_t n = std::min(kChunkRows, current_.reports.size() - from);
       std::vector<ReportResult> results =
           ingestor.AddChunk(std::span<const IncomingReport>(current_.reports.data() + from, n));
-      for (ReportResult& r : results) current_.results.push_back(std::move(r));
+      for (ReportResult& r : results) current_.results.push_back({r.outcome, std::move(r.errors)});
       in_batch_ += n;
     }
     if (!pipelined_) {
@@ -170,7 +175,7 @@ class CsvRun {
   void Report(const Batch& batch) {
     std::vector<std::string_view> views;
     for (size_t i = 0; i < batch.results.size(); ++i) {
-      const ReportResult& result = batch.results[i];
+      const Batch::RowResult& result = batch.results[i];
       switch (result.outcome) {
         case Outcome::kRecorded:
           ++summary_.recorded;
