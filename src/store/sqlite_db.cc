@@ -1,10 +1,12 @@
 #include "store/sqlite_db.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "store/sqlite_page_cache.h"
 
@@ -14,9 +16,12 @@ namespace accrue {
 // that asked for it. The wake-ups of a burst of commits fold into one checkpoint.
 //
 // The WAL starts over from its beginning only when a write transaction begins with every frame
-// already copied. A writer that begins again at once would race the thread and mostly lose, and
-// the WAL would grow without end; so a commit that leaves it at kWalRestartPages or more waits
-// for the checkpoint it asked for, and the next transaction starts the WAL over.
+// copied and no reader reading from the WAL (a reader that begins after a whole copy reads the
+// file alone). A writer that begins again at once races the thread, and a pipelined ingest's
+// reader always holds a snapshot, so the WAL would grow without end. A commit that leaves it at
+// kWalRestartPages or more therefore waits until every frame is copied, which happens once the
+// readers have let go of the snapshots that needed them (or kPatience passes); the readers and
+// the writer that begin next then let the WAL start over.
 class WalCheckpointer {
  public:
   // The checkpointer of the file, opened on first use and closed with its last user.
@@ -59,20 +64,27 @@ class WalCheckpointer {
   // its locks are released: `self` is the checkpointer.
   static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
     if (wal_pages >= kWalCheckpointPages) {
-      static_cast<WalCheckpointer*>(self)->Request(/*wait=*/wal_pages >= kWalRestartPages);
+      static_cast<WalCheckpointer*>(self)->Request(/*whole=*/wal_pages >= kWalRestartPages);
     }
     return SQLITE_OK;
   }
 
  private:
+  // How long a commit waits for a whole checkpoint before it gives up (the WAL then grows on,
+  // and the next large commit tries again).
+  static constexpr auto kPatience = std::chrono::seconds(1);
+
   explicit WalCheckpointer(sqlite3* db) : db_(db), thread_([this] { Run(); }) {}
 
-  // Asks for a checkpoint that starts after this call; with `wait`, until it has finished.
-  void Request(bool wait) {
+  // Asks for a checkpoint that starts after this call. `whole`: waits until the thread has
+  // copied every frame, retrying while a reader's snapshot still needs some (a reader that
+  // began before the copy would keep the WAL from starting over even once it is all copied).
+  void Request(bool whole) {
     std::unique_lock<std::mutex> lock(mu_);
     const uint64_t ticket = ++requested_;
+    whole_ = whole_ || whole;
     wake_.notify_one();
-    if (wait) finished_cv_.wait(lock, [&] { return finished_ >= ticket || stopping_; });
+    if (whole) finished_cv_.wait(lock, [&] { return finished_ >= ticket || stopping_; });
   }
 
   void Run() {
@@ -81,17 +93,30 @@ class WalCheckpointer {
       wake_.wait(lock, [&] { return stopping_ || requested_ > finished_; });
       if (stopping_) return;
       const uint64_t serving = requested_;
+      const bool whole = std::exchange(whole_, false);
       lock.unlock();
-      // Passive: copies what no reader still needs and waits for nobody. A checkpoint already
-      // running (another process's) makes this one return SQLITE_BUSY; a later commit retries.
-      if (sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) ==
-          SQLITE_OK) {
-        done_.fetch_add(1, std::memory_order_relaxed);
+      const auto give_up = std::chrono::steady_clock::now() + kPatience;
+      while (!Checkpoint() && whole && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       lock.lock();
       finished_ = serving;
       finished_cv_.notify_all();
     }
+  }
+
+  // One passive checkpoint: it copies what no reader still needs and waits for nobody. True if
+  // it copied every frame; false if a reader still needs some, or another checkpoint (another
+  // process's) was running.
+  bool Checkpoint() {
+    int frames = 0;
+    int copied = 0;
+    if (sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) !=
+        SQLITE_OK) {
+      return false;
+    }
+    done_.fetch_add(1, std::memory_order_relaxed);
+    return copied >= frames;
   }
 
   sqlite3* const db_;
@@ -100,6 +125,7 @@ class WalCheckpointer {
   std::condition_variable finished_cv_;  // checkpoints finished, for waiting commits
   uint64_t requested_ = 0;               // guarded by mu_
   uint64_t finished_ = 0;                // the last request served; guarded by mu_
+  bool whole_ = false;                   // a waiting commit wants every frame; guarded by mu_
   bool stopping_ = false;                // guarded by mu_
   std::atomic<int64_t> done_{0};
   std::thread thread_;  // last, so it starts after the rest is set

@@ -57,8 +57,9 @@ class WalCheckpointer;
 // A commit that leaves the WAL at this many pages or more asks for a checkpoint (SQLite's own
 // default threshold for its automatic one) ...
 inline constexpr int kWalCheckpointPages = 1000;
-// ... and at this many waits for it, so that the next transaction starts the WAL over.
-inline constexpr int kWalRestartPages = 8 * kWalCheckpointPages;
+// ... and at this many (64 MiB of 4 KiB pages, the WAL size the store keeps) waits until it has
+// copied every frame, so that the next transaction starts the WAL over.
+inline constexpr int kWalRestartPages = 16 * kWalCheckpointPages;
 
 class SqliteDb {
  public:

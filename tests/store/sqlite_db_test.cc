@@ -1,10 +1,12 @@
 // A connection that checkpoints in the background leaves its commits' WAL to a thread that copies
-// it into the database file: the file fills, the WAL is reused rather than growing, every
-// connection to the file shares the one thread, and what was committed reads back.
+// it into the database file: the file fills, the WAL is reused rather than growing (even while
+// readers hold snapshots), every connection to the file shares the one thread, and what was
+// committed reads back.
 #include "store/sqlite_db.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -110,6 +112,46 @@ TEST_F(SqliteDbCheckpointTest, TheWalIsReusedRatherThanGrowing) {
   EXPECT_LT(WalBytes(), 2 * one_commit);
   EXPECT_GE(FileBytes(), kCommits * one_commit);
   EXPECT_EQ(Count(*db), kCommits * kRowsPastThreshold);
+}
+
+TEST_F(SqliteDbCheckpointTest, APastRestartCommitWaitsForReadersSoTheWalStartsOver) {
+  auto writer = OpenWal();
+  auto reader = OpenWal();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_NE(reader, nullptr);
+  ASSERT_TRUE(writer->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
+  // The reader's snapshot needs the WAL's frames (they are not copied yet), as a pipelined
+  // ingest's reader does while the batch before is committed.
+  ASSERT_TRUE(reader->Exec("BEGIN").ok());
+  EXPECT_EQ(Count(*reader), 0);
+  std::atomic<bool> committing = false;
+  std::atomic<bool> released = false;
+  std::thread let_go([&] {
+    while (!committing) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    released = true;
+    EXPECT_TRUE(reader->Exec("COMMIT").ok());
+  });
+  constexpr int kRows = kWalRestartPages + 200;
+  ASSERT_TRUE(writer->Exec("BEGIN IMMEDIATE").ok());
+  auto stmt = writer->Prepare("INSERT INTO t(id, v) VALUES(?, ?)");
+  ASSERT_TRUE(stmt.ok());
+  for (int i = 0; i < kRows; ++i) {
+    ASSERT_TRUE((*stmt)->Reset().Bind(1, i).Bind(2, std::string(kRowBytes, 'x')).Run().ok());
+  }
+  writer->ResetAll();
+  committing = true;
+  ASSERT_TRUE(writer->Exec("COMMIT").ok());
+  EXPECT_TRUE(released) << "the commit returned while a reader still needed the WAL";
+  let_go.join();
+  // Every frame was copied before anyone began again: the next commit starts the WAL over.
+  Insert(*writer, kRows, 1);
+  auto frames = writer->Prepare("PRAGMA wal_checkpoint(PASSIVE)");
+  ASSERT_TRUE(frames.ok());
+  ASSERT_TRUE(*(*frames)->Step());
+  EXPECT_LT((*frames)->Int(1), 100);  // frames in the WAL, where it held over 16,000
+  writer->ResetAll();
+  EXPECT_EQ(Count(*reader), kRows + 1);
 }
 
 TEST_F(SqliteDbCheckpointTest, ConnectionsToOneFileShareTheThread) {
