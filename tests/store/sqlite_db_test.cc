@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "testing/temp_dir.h"
@@ -21,17 +22,23 @@ constexpr int kRowsPastThreshold = kWalCheckpointPages + 200;
 
 class SqliteDbCheckpointTest : public ::testing::Test {
  protected:
+  // A connection in WAL mode that checkpoints in the background, with table t.
   std::unique_ptr<SqliteDb> OpenWal() {
     auto db = SqliteDb::Open(path_);
     EXPECT_TRUE(db.ok()) << db.status().message();
     if (!db.ok()) return nullptr;
-    EXPECT_TRUE((*db)->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;").ok());
+    EXPECT_TRUE((*db)
+                    ->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                           "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT);")
+                    .ok());
     EXPECT_TRUE((*db)->CheckpointInBackground().ok());
     return std::move(*db);
   }
 
-  // One transaction of `n` rows of about a page each, from id `from`.
-  static void Insert(SqliteDb& db, int from, int n) {
+  // One transaction of `n` rows of about a page each, from id `from`; `before_commit` runs
+  // just before its COMMIT.
+  static void Insert(SqliteDb& db, int from, int n,
+                     const std::function<void()>& before_commit = nullptr) {
     ASSERT_TRUE(db.Exec("BEGIN IMMEDIATE").ok());
     auto stmt = db.Prepare("INSERT INTO t(id, v) VALUES(?, ?)");
     ASSERT_TRUE(stmt.ok()) << stmt.status().message();
@@ -39,6 +46,7 @@ class SqliteDbCheckpointTest : public ::testing::Test {
       ASSERT_TRUE((*stmt)->Reset().Bind(1, i).Bind(2, std::string(kRowBytes, 'x')).Run().ok());
     }
     db.ResetAll();
+    if (before_commit) before_commit();
     ASSERT_TRUE(db.Exec("COMMIT").ok());
   }
 
@@ -75,7 +83,6 @@ class SqliteDbCheckpointTest : public ::testing::Test {
 TEST_F(SqliteDbCheckpointTest, ALargeCommitIsCopiedIntoTheFileByTheThread) {
   auto db = OpenWal();
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
   const uintmax_t before = FileBytes();
   Insert(*db, 0, kRowsPastThreshold);
   ASSERT_TRUE(AwaitCheckpoints(*db, 1));
@@ -87,7 +94,6 @@ TEST_F(SqliteDbCheckpointTest, ALargeCommitIsCopiedIntoTheFileByTheThread) {
 TEST_F(SqliteDbCheckpointTest, SmallCommitsLeaveTheWalAlone) {
   auto db = OpenWal();
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
   const uintmax_t before = FileBytes();
   for (int i = 0; i < 10; ++i) Insert(*db, i * 50, 50);
   // Under the threshold nothing wakes the thread, and SQLite's own checkpoint is off too.
@@ -100,7 +106,6 @@ TEST_F(SqliteDbCheckpointTest, SmallCommitsLeaveTheWalAlone) {
 TEST_F(SqliteDbCheckpointTest, TheWalIsReusedRatherThanGrowing) {
   auto db = OpenWal();
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
   constexpr int kCommits = 6;
   for (int c = 0; c < kCommits; ++c) {
     Insert(*db, c * kRowsPastThreshold, kRowsPastThreshold);
@@ -119,7 +124,6 @@ TEST_F(SqliteDbCheckpointTest, APastRestartCommitWaitsForReadersSoTheWalStartsOv
   auto reader = OpenWal();
   ASSERT_NE(writer, nullptr);
   ASSERT_NE(reader, nullptr);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
   // The reader's snapshot needs the WAL's frames (they are not copied yet), as a pipelined
   // ingest's reader does while the batch before is committed.
   ASSERT_TRUE(reader->Exec("BEGIN").ok());
@@ -127,21 +131,16 @@ TEST_F(SqliteDbCheckpointTest, APastRestartCommitWaitsForReadersSoTheWalStartsOv
   std::atomic<bool> committing = false;
   std::atomic<bool> released = false;
   std::thread let_go([&] {
-    while (!committing) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!committing && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     released = true;
     EXPECT_TRUE(reader->Exec("COMMIT").ok());
   });
   constexpr int kRows = kWalRestartPages + 200;
-  ASSERT_TRUE(writer->Exec("BEGIN IMMEDIATE").ok());
-  auto stmt = writer->Prepare("INSERT INTO t(id, v) VALUES(?, ?)");
-  ASSERT_TRUE(stmt.ok());
-  for (int i = 0; i < kRows; ++i) {
-    ASSERT_TRUE((*stmt)->Reset().Bind(1, i).Bind(2, std::string(kRowBytes, 'x')).Run().ok());
-  }
-  writer->ResetAll();
-  committing = true;
-  ASSERT_TRUE(writer->Exec("COMMIT").ok());
+  Insert(*writer, 0, kRows, [&] { committing = true; });
   EXPECT_TRUE(released) << "the commit returned while a reader still needed the WAL";
   let_go.join();
   // Every frame was copied before anyone began again: the next commit starts the WAL over.
@@ -159,7 +158,6 @@ TEST_F(SqliteDbCheckpointTest, ConnectionsToOneFileShareTheThread) {
   auto other = OpenWal();
   ASSERT_NE(writer, nullptr);
   ASSERT_NE(other, nullptr);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
   Insert(*writer, 0, kRowsPastThreshold);
   ASSERT_TRUE(AwaitCheckpoints(*other, 1));  // counted by the one thread both connections use
   Insert(*other, kRowsPastThreshold, kRowsPastThreshold);
@@ -171,7 +169,6 @@ TEST_F(SqliteDbCheckpointTest, TheLastConnectionToCloseLeavesNoWal) {
   {
     auto db = OpenWal();
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok());
     Insert(*db, 0, 100);
   }
   EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
