@@ -20,8 +20,9 @@ namespace accrue {
 // file alone). A writer that begins again at once races the thread, and a pipelined ingest's
 // reader always holds a snapshot, so the WAL would grow without end. A commit that leaves it at
 // kWalRestartPages or more therefore waits until every frame is copied, which happens once the
-// readers have let go of the snapshots that needed them (or kPatience passes); the readers and
-// the writer that begin next then let the WAL start over.
+// readers have let go of the snapshots that needed them; the readers and the writer that begin
+// next then let the WAL start over. A reader that holds on longer than kPatience costs one
+// commit that wait, and the WAL grows on as under SQLite's own checkpoint.
 class WalCheckpointer {
  public:
   // The checkpointer of the file, opened on first use and closed with its last user.
@@ -63,28 +64,31 @@ class WalCheckpointer {
   // sqlite3_wal_hook's callback, run by the committing thread once the commit is durable and
   // its locks are released: `self` is the checkpointer.
   static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
-    if (wal_pages >= kWalCheckpointPages) {
-      static_cast<WalCheckpointer*>(self)->Request(/*whole=*/wal_pages >= kWalRestartPages);
-    }
+    if (wal_pages >= kWalCheckpointPages) static_cast<WalCheckpointer*>(self)->Request(wal_pages);
     return SQLITE_OK;
   }
 
  private:
-  // How long a commit waits for a whole checkpoint before it gives up (the WAL then grows on,
-  // and the next large commit tries again).
-  static constexpr auto kPatience = std::chrono::seconds(1);
+  // How long a commit waits for every frame to be copied before it gives up.
+  static constexpr auto kPatience = std::chrono::milliseconds(250);
 
   explicit WalCheckpointer(sqlite3* db) : db_(db), thread_([this] { Run(); }) {}
 
-  // Asks for a checkpoint that starts after this call. `whole`: waits until the thread has
-  // copied every frame, retrying while a reader's snapshot still needs some (a reader that
-  // began before the copy would keep the WAL from starting over even once it is all copied).
-  void Request(bool whole) {
+  // Asks for a checkpoint that starts after this call. From wait_at_ pages on, waits until the
+  // thread has copied every frame, retrying while a reader's snapshot still needs some (a
+  // reader that began before the copy would keep the WAL from starting over).
+  void Request(int wal_pages) {
     std::unique_lock<std::mutex> lock(mu_);
+    if (wal_pages < kWalRestartPages) wait_at_ = kWalRestartPages;  // it started over
+    const bool whole = wal_pages >= wait_at_;
     const uint64_t ticket = ++requested_;
     whole_ = whole_ || whole;
     wake_.notify_one();
-    if (whole) finished_cv_.wait(lock, [&] { return finished_ >= ticket || stopping_; });
+    if (!whole) return;
+    finished_cv_.wait(lock, [&] { return finished_ >= ticket || stopping_; });
+    // A reader held on past kPatience (a long query): the commits after this one go on without
+    // waiting until the WAL has grown by as much again, so that reader stalls one commit only.
+    if (!copied_all_) wait_at_ = wal_pages + kWalRestartPages;
   }
 
   void Run() {
@@ -96,10 +100,13 @@ class WalCheckpointer {
       const bool whole = std::exchange(whole_, false);
       lock.unlock();
       const auto give_up = std::chrono::steady_clock::now() + kPatience;
-      while (!Checkpoint() && whole && std::chrono::steady_clock::now() < give_up) {
+      bool all = Checkpoint();
+      while (!all && whole && std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        all = Checkpoint();
       }
       lock.lock();
+      copied_all_ = all;
       finished_ = serving;
       finished_cv_.notify_all();
     }
@@ -126,6 +133,8 @@ class WalCheckpointer {
   uint64_t requested_ = 0;               // guarded by mu_
   uint64_t finished_ = 0;                // the last request served; guarded by mu_
   bool whole_ = false;                   // a waiting commit wants every frame; guarded by mu_
+  bool copied_all_ = false;              // by the last checkpoint served; guarded by mu_
+  int wait_at_ = kWalRestartPages;       // WAL pages from which a commit waits; guarded by mu_
   bool stopping_ = false;                // guarded by mu_
   std::atomic<int64_t> done_{0};
   std::thread thread_;  // last, so it starts after the rest is set
