@@ -30,6 +30,8 @@ namespace accrue {
 struct RunningTotal {
   int64_t basis = 0;
   int64_t amount = 0;
+
+  friend bool operator==(const RunningTotal&, const RunningTotal&) = default;
 };
 
 class TotalsSource {

@@ -75,7 +75,8 @@ void LedgerAudit::AddEntry(const Result<StoredEntry>& e, std::string_view legs_b
 
 void LedgerAudit::EndBatch() {
   const std::string name = "batch " + std::to_string(batch_);
-  auto rows = created_[batch_];
+  auto rows = std::move(created_[batch_]);
+  created_.erase(batch_);
   std::sort(rows.begin(), rows.end());
   for (const auto& [table, id, text] : rows) hasher_->AddDictionaryRow(table, id, text);
   if (seen_ != count_) {
@@ -92,17 +93,29 @@ void LedgerAudit::AddOrphans(int64_t n) {
   if (n > 0) Problem(std::to_string(n) + " entries belong to no batch");
 }
 
-VerifyResult LedgerAudit::Finish() {
-  for (const auto& [key, sums] : accounts_) {
-    if (sums.first != sums.second) {
-      Problem("account " + key + ": stored balance " + std::to_string(sums.first) +
-              " but its legs sum to " + std::to_string(sums.second));
-    }
+namespace {
+
+// The keys of `map` whose stored and summed values (first, second) differ, in order.
+template <typename Map>
+std::vector<const typename Map::value_type*> Mismatches(const Map& map) {
+  std::vector<const typename Map::value_type*> out;
+  for (const auto& row : map) {
+    if (!(row.second.first == row.second.second)) out.push_back(&row);
   }
-  for (const auto& [key, t] : totals_) {
-    if (t.first.basis != t.second.basis || t.first.amount != t.second.amount) {
-      Problem("running total " + key + " does not match its entries");
-    }
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  return out;
+}
+
+}  // namespace
+
+VerifyResult LedgerAudit::Finish() {
+  for (const auto* row : Mismatches(accounts_)) {
+    const auto& [key, sums] = *row;
+    Problem("account " + key + ": stored balance " + std::to_string(sums.first) +
+            " but its legs sum to " + std::to_string(sums.second));
+  }
+  for (const auto* row : Mismatches(totals_)) {
+    Problem("running total " + row->first + " does not match its entries");
   }
   CompareSumsByPayer();
   CompareReportCounts();

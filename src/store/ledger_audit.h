@@ -5,6 +5,8 @@
 // (BeginBatch, AddEntry, EndBatch), then Finish.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -43,8 +45,10 @@ class LedgerAudit {
   VerifyResult out_;
   // Dictionary rows by the batch that created them, to replay each batch's hash.
   std::map<int64_t, std::vector<std::tuple<char, uint64_t, std::string>>> created_;
-  std::map<std::string, std::pair<int64_t, int64_t>> accounts_;  // key → stored, summed
-  std::map<std::string, std::pair<RunningTotal, RunningTotal>> totals_;
+  // Key → stored, summed; hashed, as every leg and delta of the ledger looks one up. Finish
+  // reports the mismatches in key order.
+  absl::flat_hash_map<std::string, std::pair<int64_t, int64_t>> accounts_;
+  absl::flat_hash_map<std::string, std::pair<RunningTotal, RunningTotal>> totals_;
   PayerSums stored_payers_, summed_payers_;
   ReportCounts stored_reports_, counted_reports_;
   // The open batch.

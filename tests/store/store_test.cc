@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -307,6 +308,30 @@ TEST_P(StoreTest, VerifyDetectsAlteredBalancesAndLegs) {
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("stored balance"), std::string::npos);
   EXPECT_NE(problems[0].find("but its legs sum to"), std::string::npos);
+}
+
+TEST_P(StoreTest, VerifyNamesEveryAlteredBalanceAndTotalInKeyOrder) {
+  Record({Report("a1", "2026-03-02", "3"), Report("a2", "2026-03-09", "5")});
+  Sql("UPDATE accounts SET balance = balance + 1");
+  Sql("UPDATE totals SET amount = amount + 1");
+  auto v = store_->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  std::vector<std::string> accounts, totals;
+  for (const std::string& p : v->problems) {
+    if (p.starts_with("account ")) {
+      EXPECT_TRUE(totals.empty()) << "accounts come before running totals: " << p;
+      accounts.push_back(p.substr(8, p.find(':') - 8));
+    } else if (p.starts_with("running total ")) {
+      totals.push_back(p.substr(14, p.find(" does not match") - 14));
+    } else {
+      ADD_FAILURE() << "unexpected problem: " << p;
+    }
+  }
+  EXPECT_EQ(static_cast<int64_t>(accounts.size()), v->accounts);
+  EXPECT_GT(accounts.size(), 5u);
+  EXPECT_TRUE(std::is_sorted(accounts.begin(), accounts.end()));
+  EXPECT_FALSE(totals.empty());
+  EXPECT_TRUE(std::is_sorted(totals.begin(), totals.end()));
 }
 
 TEST_P(StoreTest, VerifyDetectsDeletedEntriesAndBrokenChains) {
