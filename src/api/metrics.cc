@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "store/store.h"
+
 namespace accrue::api {
 
 struct Metrics::Families {
@@ -16,7 +18,20 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Counter>& groups;
   prometheus::Counter& folds;
   prometheus::Gauge& last_fold;
+  prometheus::Family<prometheus::Gauge>& wal_pages;
+  prometheus::Family<prometheus::Counter>& checkpoints;
+  prometheus::Family<prometheus::Counter>& waits;
 };
+
+namespace {
+
+// Adds to `c` what it lacks of `count`, a total kept elsewhere.
+void CatchUp(prometheus::Counter& c, int64_t count) {
+  const double behind = static_cast<double>(count) - c.Value();
+  if (behind > 0) c.Increment(behind);
+}
+
+}  // namespace
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   auto& requests = prometheus::BuildCounter()
@@ -53,8 +68,26 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                         .Help("When the background fold last caught up with the ledger (Unix time)")
                         .Register(*registry_)
                         .Add({});
-  f_ = std::make_unique<Families>(
-      Families{requests, latency, reports, batch, groups, folds, last_fold});
+  auto& wal_pages = prometheus::BuildGauge()
+                        .Name("accrue_sqlite_wal_pages")
+                        .Help(
+                            "Pages in the SQLite write-ahead log after the last commit (it "
+                            "starts over once every page is copied into the database file)")
+                        .Register(*registry_);
+  auto& checkpoints = prometheus::BuildCounter()
+                          .Name("accrue_sqlite_wal_checkpoints_total")
+                          .Help(
+                              "Checkpoints the background thread ran, copying the SQLite "
+                              "write-ahead log into the database file")
+                          .Register(*registry_);
+  auto& waits = prometheus::BuildCounter()
+                    .Name("accrue_sqlite_wal_commit_waits_total")
+                    .Help(
+                        "Commits that waited for the write-ahead log to be copied whole, by "
+                        "result: copied, or gave_up when a reader held on past the patience")
+                    .Register(*registry_);
+  f_ = std::make_unique<Families>(Families{requests, latency, reports, batch, groups, folds,
+                                           last_fold, wal_pages, checkpoints, waits});
 }
 
 Metrics::~Metrics() = default;
@@ -76,13 +109,19 @@ void Metrics::Reports(const std::string& outcome, int64_t n) {
 void Metrics::Batch(size_t reports) { f_->batch.Observe(static_cast<double>(reports)); }
 
 void Metrics::IntakeGroups(int64_t foreground, int64_t background, int64_t redone) {
-  std::lock_guard<std::mutex> lock(intake_mu_);
+  std::lock_guard<std::mutex> lock(sync_mu_);
   for (const auto& [mode, count] :
        {std::pair{"foreground", foreground}, {"background", background}, {"redone", redone}}) {
-    prometheus::Counter& c = f_->groups.Add({{"mode", mode}});
-    const double behind = static_cast<double>(count) - c.Value();
-    if (behind > 0) c.Increment(behind);
+    CatchUp(f_->groups.Add({{"mode", mode}}), count);
   }
+}
+
+void Metrics::Wal(const WalStats& wal) {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  f_->wal_pages.Add({}).Set(static_cast<double>(wal.pages));
+  CatchUp(f_->checkpoints.Add({}), wal.checkpoints);
+  CatchUp(f_->waits.Add({{"result", "copied"}}), wal.commits_waited - wal.waits_given_up);
+  CatchUp(f_->waits.Add({{"result", "gave_up"}}), wal.waits_given_up);
 }
 
 void Metrics::Folded(std::chrono::system_clock::time_point at) {

@@ -1,7 +1,8 @@
 // The server's Prometheus metrics: requests by route and status, latency by route, reports
-// recorded and refused, batch sizes, and how the intake's groups were written (in the
-// foreground, in the background, or again after a conflict), and the background aggregate
-// fold's catch-ups. Rendered in the text exposition format at /metrics.
+// recorded and refused, batch sizes, how the intake's groups were written (in the foreground,
+// in the background, or again after a conflict), the background aggregate fold's catch-ups,
+// and the SQLite WAL's length and checkpoints. Rendered in the text exposition format at
+// /metrics.
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,10 @@
 
 namespace prometheus {
 class Registry;
+}
+
+namespace accrue {
+struct WalStats;
 }
 
 namespace accrue::api {
@@ -28,13 +33,15 @@ class Metrics {
   // The background fold caught up with the ledger at `at` (it runs at idle priority, so an
   // alert on this timestamp's age tells a fold starved or failing).
   void Folded(std::chrono::system_clock::time_point at);
+  // Brings the WAL's figures up to the store's (read at render time; SQLite only).
+  void Wal(const WalStats& wal);
   std::string Render() const;
 
  private:
   struct Families;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> f_;
-  std::mutex intake_mu_;  // two renders at once must not both add the same difference
+  std::mutex sync_mu_;  // two renders at once must not both add the same difference
 };
 
 }  // namespace accrue::api

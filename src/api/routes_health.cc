@@ -30,6 +30,9 @@ void AddHealthRoutes(std::vector<Route>* routes) {
                        r.content_type = "text/plain; version=0.0.4";
                        const IntakeStats s = api.intake().stats();
                        api.metrics().IntakeGroups(s.foreground, s.background, s.redone);
+                       if (auto conn = api.Connection(); conn.ok()) {
+                         if (auto wal = (**conn).Wal()) api.metrics().Wal(*wal);
+                       }
                        r.body = api.metrics().Render();
                        return r;
                      }});

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "store/sqlite_page_cache.h"
+#include "store/store.h"
 
 namespace accrue {
 
@@ -59,12 +60,20 @@ class WalCheckpointer {
     sqlite3_close(db_);  // the file's last connection checkpoints and removes the WAL
   }
 
-  int64_t done() const { return done_.load(std::memory_order_relaxed); }
+  void ReadStats(WalStats* out) {
+    std::lock_guard<std::mutex> lock(mu_);
+    out->pages = wal_pages_.load(std::memory_order_relaxed);
+    out->checkpoints = done_.load(std::memory_order_relaxed);
+    out->commits_waited = waited_;
+    out->waits_given_up = gave_up_;
+  }
 
   // sqlite3_wal_hook's callback, run by the committing thread once the commit is durable and
   // its locks are released: `self` is the checkpointer.
   static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
-    if (wal_pages >= kWalCheckpointPages) static_cast<WalCheckpointer*>(self)->Request(wal_pages);
+    auto* checkpointer = static_cast<WalCheckpointer*>(self);
+    checkpointer->wal_pages_.store(wal_pages, std::memory_order_relaxed);
+    if (wal_pages >= kWalCheckpointPages) checkpointer->Request(wal_pages);
     return SQLITE_OK;
   }
 
@@ -86,9 +95,13 @@ class WalCheckpointer {
     wake_.notify_one();
     if (!whole) return;
     finished_cv_.wait(lock, [&] { return finished_ >= ticket || stopping_; });
+    ++waited_;
     // A reader held on past kPatience (a long query): the commits after this one go on without
     // waiting until the WAL has grown by as much again, so that reader stalls one commit only.
-    if (!copied_all_) wait_at_ = wal_pages + kWalRestartPages;
+    if (!copied_all_) {
+      ++gave_up_;
+      wait_at_ = wal_pages + kWalRestartPages;
+    }
   }
 
   void Run() {
@@ -136,8 +149,11 @@ class WalCheckpointer {
   bool copied_all_ = false;              // by the last checkpoint served; guarded by mu_
   int wait_at_ = kWalRestartPages;       // WAL pages from which a commit waits; guarded by mu_
   bool stopping_ = false;                // guarded by mu_
+  int64_t waited_ = 0;                   // commits that waited; guarded by mu_
+  int64_t gave_up_ = 0;                  // ... and found frames left; guarded by mu_
   std::atomic<int64_t> done_{0};
-  std::thread thread_;  // last, so it starts after the rest is set
+  std::atomic<int64_t> wal_pages_{0};  // after the last commit
+  std::thread thread_;                 // last, so it starts after the rest is set
 };
 
 SqliteStmt& SqliteStmt::Reset() {
@@ -241,8 +257,10 @@ Status SqliteDb::CheckpointInBackground() {
   return Status::Ok();
 }
 
-int64_t SqliteDb::BackgroundCheckpoints() const {
-  return checkpointer_ != nullptr ? checkpointer_->done() : 0;
+bool SqliteDb::ReadWalStats(WalStats* out) const {
+  if (checkpointer_ == nullptr) return false;
+  checkpointer_->ReadStats(out);
+  return true;
 }
 
 Status SqliteDb::Exec(const std::string& sql) {

@@ -18,6 +18,8 @@
 
 namespace accrue {
 
+struct WalStats;  // store.h
+
 class SqliteStmt {
  public:
   // `busy` collects the statements that stepped onto a row, for SqliteDb::ResetAll.
@@ -82,8 +84,9 @@ class SqliteDb {
   // checkpoint would run inside that commit. Only a commit past kWalRestartPages waits for it.
   // Needs WAL mode; a database without a file (in memory) keeps the automatic checkpoint.
   Status CheckpointInBackground();
-  // The checkpoints the background thread has run for this file (0 without one).
-  int64_t BackgroundCheckpoints() const;
+  // What the background thread has done for this file, and the WAL's length after the last
+  // commit; false (and `out` untouched) without one.
+  bool ReadWalStats(WalStats* out) const;
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}

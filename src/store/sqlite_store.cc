@@ -396,6 +396,11 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(int64_t version, Count("PRAGMA data_version"));
     return std::optional<int64_t>(version);
   }
+  std::optional<WalStats> Wal() override {
+    WalStats stats;
+    if (!db_->ReadWalStats(&stats)) return std::nullopt;
+    return stats;
+  }
   bool InTransaction() override { return sqlite3_get_autocommit(db_->raw()) == 0; }
   Status BeginReadTransaction() override;
   void EndReadTransaction() override;

@@ -88,6 +88,15 @@ struct VerifyResult {
   std::vector<std::string> problems;  // empty: the ledger verifies
 };
 
+// SQLite's write-ahead log, for monitoring: its length after the last commit, and what the
+// process's background checkpoints of the file have done (SqliteDb::CheckpointInBackground).
+struct WalStats {
+  int64_t pages = 0;           // frames in the WAL after the last commit, since it started over
+  int64_t checkpoints = 0;     // passive checkpoints run
+  int64_t commits_waited = 0;  // commits past kWalRestartPages that waited for every frame
+  int64_t waits_given_up = 0;  // of those, the ones a reader held past the patience
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -157,6 +166,8 @@ class Store {
   // batch against an earlier snapshot reads it inside its write transaction to know that nobody
   // else wrote meanwhile. Engines that cannot tell answer nullopt.
   virtual Result<std::optional<int64_t>> DataVersion() { return std::optional<int64_t>(); }
+  // The SQLite engine's WAL and its checkpoints; none on PostgreSQL (its server has its own).
+  virtual std::optional<WalStats> Wal() { return std::nullopt; }
 
   // Says that this connection will serve requests that mostly read (the API's pool), so the
   // engine may tune it for that. SQLite maps the database file into memory: reads of a large

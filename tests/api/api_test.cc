@@ -2,10 +2,13 @@
 // error status, worker sign-in and account views, administration and keys.
 #include "api/api.h"
 
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "api/api_fixture.h"
+#include "store/sqlite_db.h"
 
 namespace accrue {
 namespace {
@@ -427,6 +430,39 @@ TEST_F(ApiTest, HealthAndMetricsArePublic) {
   EXPECT_NE(m.body.find("accrue_intake_groups_total{mode=\"foreground\"} 1\n"), std::string::npos)
       << m.body;
   EXPECT_NE(m.body.find("accrue_intake_groups_total{mode=\"background\"} 0\n"), std::string::npos);
+}
+
+// The value of the series `name` (with its labels) in a metrics page, or -1 without it.
+double MetricValue(const std::string& metrics, const std::string& name) {
+  const size_t at = metrics.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size() + 2));
+}
+
+TEST_F(ApiTest, MetricsShowTheWalAndItsCheckpoints) {
+  ASSERT_EQ(Send("POST", "/v1/entities/rideco/reports", Report("w-1"), rideco_).status, 201);
+  auto m = Send("GET", "/metrics").body;
+  EXPECT_GT(MetricValue(m, "accrue_sqlite_wal_pages"), 0) << m;
+  EXPECT_EQ(MetricValue(m, "accrue_sqlite_wal_checkpoints_total"), 0) << m;
+  EXPECT_EQ(MetricValue(m, "accrue_sqlite_wal_commit_waits_total{result=\"copied\"}"), 0) << m;
+  EXPECT_EQ(MetricValue(m, "accrue_sqlite_wal_commit_waits_total{result=\"gave_up\"}"), 0) << m;
+  // A commit of more than kWalCheckpointPages pages, by another connection of this process,
+  // has the shared thread copy the WAL into the file.
+  auto other = OpenSqliteStore(db_);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  ASSERT_TRUE((*other)
+                  ->sql()
+                  .Exec("CREATE TABLE scratch(v BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION "
+                        "ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO scratch SELECT "
+                        "randomblob(3000) FROM n")
+                  .ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (MetricValue(m, "accrue_sqlite_wal_checkpoints_total") < 1 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    m = Send("GET", "/metrics").body;
+  }
+  EXPECT_GE(MetricValue(m, "accrue_sqlite_wal_checkpoints_total"), 1) << m;
+  EXPECT_GT(MetricValue(m, "accrue_sqlite_wal_pages"), kWalCheckpointPages) << m;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <functional>
 #include <thread>
 
+#include "store/store.h"
 #include "testing/temp_dir.h"
 
 namespace accrue {
@@ -50,10 +51,16 @@ class SqliteDbCheckpointTest : public ::testing::Test {
     ASSERT_TRUE(db.Exec("COMMIT").ok());
   }
 
+  static WalStats Stats(const SqliteDb& db) {
+    WalStats stats;
+    EXPECT_TRUE(db.ReadWalStats(&stats));
+    return stats;
+  }
+
   // Waits (up to 30 s, for a busy machine) until the thread has run `n` checkpoints.
   static bool AwaitCheckpoints(const SqliteDb& db, int64_t n) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (db.BackgroundCheckpoints() < n) {
+    while (Stats(db).checkpoints < n) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -98,7 +105,10 @@ TEST_F(SqliteDbCheckpointTest, SmallCommitsLeaveTheWalAlone) {
   for (int i = 0; i < 10; ++i) Insert(*db, i * 50, 50);
   // Under the threshold nothing wakes the thread, and SQLite's own checkpoint is off too.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(db->BackgroundCheckpoints(), 0);
+  const WalStats stats = Stats(*db);
+  EXPECT_EQ(stats.checkpoints, 0);
+  EXPECT_GE(stats.pages, 500);  // a page or more per row, all still in the WAL
+  EXPECT_LT(stats.pages, kWalCheckpointPages);
   EXPECT_EQ(FileBytes(), before);
   EXPECT_EQ(Count(*db), 500);
 }
@@ -151,6 +161,10 @@ TEST_F(SqliteDbCheckpointTest, APastRestartCommitWaitsForReadersSoTheWalStartsOv
   EXPECT_LT((*frames)->Int(1), 100);  // frames in the WAL, where it held over 16,000
   writer->ResetAll();
   EXPECT_EQ(Count(*reader), kRows + 1);
+  const WalStats stats = Stats(*writer);
+  EXPECT_LT(stats.pages, 100);
+  EXPECT_EQ(stats.commits_waited, 1);
+  EXPECT_EQ(stats.waits_given_up, 0);
 }
 
 TEST_F(SqliteDbCheckpointTest, AReaderThatHoldsOnStallsOneCommitOnly) {
@@ -161,11 +175,14 @@ TEST_F(SqliteDbCheckpointTest, AReaderThatHoldsOnStallsOneCommitOnly) {
   ASSERT_TRUE(reader->Exec("BEGIN").ok());  // a long query, holding on past the commits below
   EXPECT_EQ(Count(*reader), 0);
   Insert(*writer, 0, kWalRestartPages + 200);  // waits for the reader, and gives up
-  // The next commits leave the WAL past the threshold too, but do not wait again: eight of
-  // them take well under the two seconds that waiting a quarter second each would cost.
-  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Stats(*writer).commits_waited, 1);
+  EXPECT_EQ(Stats(*writer).waits_given_up, 1);
+  // The next commits leave the WAL past the threshold too, but do not wait again.
   for (int i = 0; i < 8; ++i) Insert(*writer, kWalRestartPages + 200 + i, 1);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  const WalStats stats = Stats(*writer);
+  EXPECT_EQ(stats.commits_waited, 1);
+  EXPECT_EQ(stats.waits_given_up, 1);
+  EXPECT_GT(stats.pages, kWalRestartPages);
   ASSERT_TRUE(reader->Exec("COMMIT").ok());
   EXPECT_EQ(Count(*reader), kWalRestartPages + 208);
 }
@@ -198,7 +215,8 @@ TEST_F(SqliteDbCheckpointTest, ADatabaseInMemoryKeepsSqlitesOwnCheckpoint) {
   auto db = SqliteDb::Open(":memory:");
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE((*db)->CheckpointInBackground().ok());
-  EXPECT_EQ((*db)->BackgroundCheckpoints(), 0);
+  WalStats stats;
+  EXPECT_FALSE((*db)->ReadWalStats(&stats));
 }
 
 }  // namespace
