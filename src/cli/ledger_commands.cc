@@ -1,6 +1,7 @@
 // ingest FILE.csv, balance ACCOUNT, explain ACCOUNT, verify.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "aggregates/aggregates.h"
@@ -18,12 +19,17 @@ namespace {
 
 std::string HoursText(Hours h) { return h.ToFixed(4) + " h"; }
 
-void ProgressBar(int64_t bytes, int64_t total, int64_t recorded) {
+// Redraws the terminal's progress line: a bar for `done` of `total`, then `tail`.
+void DrawProgress(int64_t done, int64_t total, const std::string& tail) {
   const int width = 30;
-  const int filled = total > 0 ? static_cast<int>(width * bytes / total) : 0;
+  const int64_t percent = total > 0 ? std::clamp<int64_t>(100 * done / total, 0, 100) : 0;
+  const int filled = static_cast<int>(width * percent / 100);
   std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
-            << (total > 0 ? 100 * bytes / total : 0) << "%  " << recorded << " reports recorded"
-            << std::flush;
+            << percent << "%  " << tail << std::flush;
+}
+
+void ProgressBar(int64_t bytes, int64_t total, int64_t recorded) {
+  DrawProgress(bytes, total, std::to_string(recorded) + " reports recorded");
 }
 
 struct IngestArgs {
@@ -159,7 +165,18 @@ int Explain(const Globals& g, const std::string& account_text, const std::string
 int Verify(const Globals& g) {
   auto store = OpenStore(g);
   if (!store.ok()) return Fail(store.status());
-  auto v = (*store)->Verify();
+  // On a terminal, a bar that moves with each whole percent of the entries checked.
+  const bool tty = isatty(STDERR_FILENO) != 0 && !g.json;
+  int64_t shown = -1;
+  auto progress = [&shown](int64_t checked, int64_t total) {
+    const int64_t percent = total > 0 ? 100 * checked / total : 100;
+    if (percent == shown) return;
+    shown = percent;
+    DrawProgress(checked, total,
+                 std::to_string(checked) + " of " + std::to_string(total) + " entries checked");
+  };
+  auto v = (*store)->Verify(tty ? VerifyProgress(progress) : VerifyProgress());
+  if (tty && shown >= 0) std::cerr << "\n";
   if (!v.ok()) return Fail(v.status());
   // The benefits module's fund journal and invoices hold money too.
   auto funds = benefits::VerifyFunds(**store);

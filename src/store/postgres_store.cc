@@ -527,7 +527,8 @@ class PostgresStore : public Store {
                      const std::function<Status(const StoredEntry&)>& fn) override;
   Result<std::vector<StoredEntry>> EntriesAfter(int64_t after_seq, int64_t limit) override;
   Result<int64_t> CountEntries() override { return Count("SELECT count(*) FROM entries"); }
-  Result<VerifyResult> Verify() override;
+  using Store::Verify;
+  Result<VerifyResult> Verify(const VerifyProgress& progress) override;
 
  private:
   // Outside a batch, re-establishes a lost connection before an operation.
@@ -542,7 +543,7 @@ class PostgresStore : public Store {
   Status WriteEntries(const std::vector<Entry>& entries, const std::vector<std::string>& blobs);
   Status ApplyPayerSums(const std::vector<Entry>& entries);
   Status ApplyReportCounts(const std::vector<Entry>& entries);
-  Result<VerifyResult> VerifySnapshot();
+  Result<VerifyResult> VerifySnapshot(const VerifyProgress& progress);
 
   std::unique_ptr<PgDb> db_;
   PgDictionary dict_;
@@ -1316,17 +1317,17 @@ Result<std::vector<StoredEntry>> PostgresStore::EntriesAfter(int64_t after_seq, 
   return out;
 }
 
-Result<VerifyResult> PostgresStore::Verify() {
+Result<VerifyResult> PostgresStore::Verify(const VerifyProgress& progress) {
   if (in_batch_) return Status::Precondition("a ledger batch is open");
   RETURN_IF_ERROR(Connected());
   // One snapshot for everything, so that batches committed meanwhile are simply not seen.
   RETURN_IF_ERROR(db_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  auto out = VerifySnapshot();
+  auto out = VerifySnapshot(progress);
   (void)db_->Exec("ROLLBACK");
   return out;
 }
 
-Result<VerifyResult> PostgresStore::VerifySnapshot() {
+Result<VerifyResult> PostgresStore::VerifySnapshot(const VerifyProgress& progress) {
   LedgerAudit audit;
   SnapshotDictionary dict;
   {
@@ -1393,6 +1394,8 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
   // `have`: positioned on a row (or the error that moving there met).
   Result<bool> have = entries.Next();
   int64_t orphans = 0;
+  int64_t total = 0;
+  for (int b = 0; b < batches.rows(); ++b) total += batches.Int(b, 4);
   for (int b = 0; b < batches.rows(); ++b) {
     Hash prev{}, hash{};
     ToHash(batches.Bytes(b, 1), &prev);
@@ -1414,6 +1417,7 @@ Result<VerifyResult> PostgresStore::VerifySnapshot() {
       audit.AddEntry(ReadEntry(r, row, dict), r.Bytes(row, kLegsColumn));
     }
     audit.EndBatch();
+    if (progress) progress(audit.entries(), total);
   }
   for (;; have = entries.Next()) {
     if (!have.ok()) return have.status();

@@ -412,7 +412,8 @@ class SqliteStore : public Store {
     db_->ResetAll();
     return Count("SELECT count(*) FROM entries");
   }
-  Result<VerifyResult> Verify() override;
+  using Store::Verify;
+  Result<VerifyResult> Verify(const VerifyProgress& progress) override;
 
  private:
   Result<int64_t> Count(const std::string& sql);
@@ -1168,7 +1169,7 @@ Result<std::vector<StoredEntry>> SqliteStore::EntriesAfter(int64_t after_seq, in
   return out;
 }
 
-Result<VerifyResult> SqliteStore::Verify() {
+Result<VerifyResult> SqliteStore::Verify(const VerifyProgress& progress) {
   db_->ResetAll();
   ReadSnapshot snapshot(*this);  // batches committed meanwhile are simply not seen
   RETURN_IF_ERROR(snapshot.status());
@@ -1231,6 +1232,8 @@ Result<VerifyResult> SqliteStore::Verify() {
     if (hb.size() == 32) std::copy(hb.begin(), hb.end(), h.begin());
     list.emplace_back(batches->Int(0), p, h, batches->Int(3), batches->Int(4));
   }
+  int64_t total = 0;
+  for (const auto& batch : list) total += std::get<4>(batch);
   ASSIGN_OR_RETURN(SqliteStmt * s,
                    db_->Prepare(std::string("SELECT ") + kEntryColumns +
                                 " FROM entries WHERE seq>=? AND seq<? ORDER BY seq"));
@@ -1244,6 +1247,7 @@ Result<VerifyResult> SqliteStore::Verify() {
       audit.AddEntry(ReadEntry(s), s->Blob(14));
     }
     audit.EndBatch();
+    if (progress) progress(audit.entries(), total);
   }
   ASSIGN_OR_RETURN(int64_t total_entries, CountEntries());
   audit.AddOrphans(total_entries - audit.entries());

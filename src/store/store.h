@@ -97,6 +97,9 @@ struct WalStats {
   int64_t waits_given_up = 0;  // of those, the ones a reader held past the patience
 };
 
+// Entries checked so far, and how many the batches hold in all.
+using VerifyProgress = std::function<void(int64_t checked, int64_t total)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -158,8 +161,10 @@ class Store {
   virtual Result<int64_t> CountEntries() = 0;
 
   // Recomputes every balance and running total from the entries, checks that every entry
-  // balances and that the hash chain is unbroken.
-  virtual Result<VerifyResult> Verify() = 0;
+  // balances and that the hash chain is unbroken. `progress`, if set, hears how many of the
+  // batches' entries have been checked, after each batch.
+  Result<VerifyResult> Verify() { return Verify(VerifyProgress()); }
+  virtual Result<VerifyResult> Verify(const VerifyProgress& progress) = 0;
 
   // A number that changes when another connection commits to the store (SQLite's
   // data_version; this connection's own commits leave it as it was). A writer that evaluated a

@@ -434,6 +434,34 @@ TEST_F(IngestCliTest, TwentyFourHoursPerWorkerEntityAndDayAreAccepted) {
 
 // The text balance groups dollars by thousands: 63 weekdays of 8 h at 2.00/h = 1,008.00 (no
 // week over 40 h, so no cap applies).
+// Runs `accrue ARGS --db DB` on a terminal of its own (util-linux `script`, a pseudo-terminal),
+// where ingest and verify draw their progress; returns what the terminal showed.
+CliResult RunOnATerminal(const testing::AccrueDb& db, const std::vector<std::string>& args) {
+  std::string command = testing::AccrueBinary();
+  for (const std::string& a : args) command += " '" + a + "'";
+  command += " --db '" + db.db() + "'";
+  testing::RunOptions options;
+  options.binary = "/usr/bin/script";
+  return testing::RunAccrue({"-qec", command, "/dev/null"}, options);
+}
+
+TEST_F(IngestCliTest, OnATerminalIngestAndVerifyShowTheirProgress) {
+  const std::string csv = kHeader + "\n" + AnnGood() + "\n" + BobGood() + "\n";
+  testing::WriteFile(db_.File("tty.csv"), csv);
+  const CliResult ingest = RunOnATerminal(db_, {"ingest", db_.File("tty.csv")});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.Describe();
+  EXPECT_NE(ingest.out.find("100%  2 reports recorded"), std::string::npos) << ingest.Describe();
+  const CliResult verify = RunOnATerminal(db_, {"verify"});
+  ASSERT_EQ(verify.exit_code, 0) << verify.Describe();
+  EXPECT_NE(verify.out.find("100%  2 of 2 entries checked"), std::string::npos)
+      << verify.Describe();
+  EXPECT_NE(verify.out.find("ledger verifies: 1 batch, 2 entries"), std::string::npos)
+      << verify.Describe();
+  // Off a terminal (and with --json) there is no bar.
+  const CliResult piped = db_.Run({"verify"});
+  EXPECT_EQ(piped.err.find("entries checked"), std::string::npos) << piped.Describe();
+}
+
 TEST_F(IngestCliTest, TextBalanceGroupsThousands) {
   std::vector<std::string> rows;
   const Date monday = *Date::Parse("2026-01-05");

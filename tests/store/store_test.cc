@@ -334,6 +334,20 @@ TEST_P(StoreTest, VerifyNamesEveryAlteredBalanceAndTotalInKeyOrder) {
   EXPECT_TRUE(std::is_sorted(totals.begin(), totals.end()));
 }
 
+TEST_P(StoreTest, VerifyTellsItsProgressBatchByBatch) {
+  Record({Report("p1", "2026-03-02", "3"), Report("p2", "2026-03-03", "3")});
+  Record({Report("p3", "2026-03-04", "3")});
+  Record({Report("p4", "2026-03-05", "3"), Report("p5", "2026-03-06", "3"),
+          Report("p6", "2026-03-09", "3")});
+  std::vector<std::pair<int64_t, int64_t>> heard;
+  auto v =
+      store_->Verify([&](int64_t checked, int64_t total) { heard.emplace_back(checked, total); });
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_TRUE(v->problems.empty());
+  const std::vector<std::pair<int64_t, int64_t>> expected = {{2, 6}, {3, 6}, {6, 6}};
+  EXPECT_EQ(heard, expected);
+}
+
 TEST_P(StoreTest, VerifyDetectsDeletedEntriesAndBrokenChains) {
   Record({Report("a1", "2026-03-02", "3")});
   Record({Report("a2", "2026-03-03", "3")});
