@@ -100,7 +100,7 @@ template <typename Map>
 std::vector<const typename Map::value_type*> Mismatches(const Map& map) {
   std::vector<const typename Map::value_type*> out;
   for (const auto& row : map) {
-    if (!(row.second.first == row.second.second)) out.push_back(&row);
+    if (row.second.first != row.second.second) out.push_back(&row);
   }
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->first < b->first; });
   return out;

@@ -432,8 +432,6 @@ TEST_F(IngestCliTest, TwentyFourHoursPerWorkerEntityAndDayAreAccepted) {
   EXPECT_EQ(VerifiedEntries(), 3);
 }
 
-// The text balance groups dollars by thousands: 63 weekdays of 8 h at 2.00/h = 1,008.00 (no
-// week over 40 h, so no cap applies).
 // Runs `accrue ARGS --db DB` on a terminal of its own (util-linux `script`, a pseudo-terminal),
 // where ingest and verify draw their progress; returns what the terminal showed.
 CliResult RunOnATerminal(const testing::AccrueDb& db, const std::vector<std::string>& args) {
@@ -457,11 +455,13 @@ TEST_F(IngestCliTest, OnATerminalIngestAndVerifyShowTheirProgress) {
       << verify.Describe();
   EXPECT_NE(verify.out.find("ledger verifies: 1 batch, 2 entries"), std::string::npos)
       << verify.Describe();
-  // Off a terminal (and with --json) there is no bar.
+  // Off a terminal there is no bar.
   const CliResult piped = db_.Run({"verify"});
   EXPECT_EQ(piped.err.find("entries checked"), std::string::npos) << piped.Describe();
 }
 
+// The text balance groups dollars by thousands: 63 weekdays of 8 h at 2.00/h = 1,008.00 (no
+// week over 40 h, so no cap applies).
 TEST_F(IngestCliTest, TextBalanceGroupsThousands) {
   std::vector<std::string> rows;
   const Date monday = *Date::Parse("2026-01-05");
