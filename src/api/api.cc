@@ -80,6 +80,7 @@ Result<std::unique_ptr<Api>> Api::Create(StoreFactory open, ApiOptions options) 
   RETURN_IF_ERROR(MigrateAuth(first->sql()));
   RETURN_IF_ERROR(MigrateIntake(first->sql()));
   RETURN_IF_ERROR(api->registry_.Reload(*first));
+  first->Idle();
   api->pool_.push_back(std::move(first));
   auto clock = api->options_.clock;
   ASSIGN_OR_RETURN(api->intake_, Intake::Start(api->open_, api->registry_, clock));
@@ -102,6 +103,7 @@ AccountNumber PathAccount(const Call& call) {
 
 Api::Lease::~Lease() {
   if (!store_) return;
+  store_->Idle();  // a connection that waits in the pool holds no snapshot
   std::lock_guard<std::mutex> lock(api_->pool_mu_);
   api_->pool_.push_back(std::move(store_));
 }

@@ -129,12 +129,13 @@ std::vector<IntakeJob> Intake::NextGroup(std::unique_lock<std::mutex>& lock) {
 void Intake::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    if (pipe_ != nullptr && queue_.empty()) {
-      // Nothing to overlap with the group in flight: confirm it now rather than keep it waiting.
+    if (queue_.empty()) {
+      // Nothing to overlap with the group in flight: confirm it now rather than keep it
+      // waiting; and let go of the connections' snapshots before waiting for the next job.
       lock.unlock();
       Settle();
+      Idle();
       lock.lock();
-      continue;
     }
     std::vector<IntakeJob> group = NextGroup(lock);
     if (group.empty()) return;  // stopping, and nothing left
@@ -144,6 +145,13 @@ void Intake::Run() {
     Dispatch(group);
     lock.lock();
   }
+}
+
+void Intake::Idle() {
+  // With a group in flight the writer thread has the store, and the reader its snapshot.
+  if (pipe_ != nullptr) return;
+  store_->Idle();
+  if (reader_ != nullptr) reader_->Idle();
 }
 
 std::shared_ptr<const Registry> Intake::RegistryFor(const std::vector<IntakeJob>& group) {

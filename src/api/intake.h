@@ -113,6 +113,8 @@ class Intake {
   void RecordPipelined(std::vector<IntakeJob>& group);
   // Confirms the group in flight (answering it, or recording it again), and closes the pipe.
   void Settle();
+  // With no group in flight, lets go of the snapshots the connections hold (Store::Idle).
+  void Idle();
   // After a failed hand-over or drain: `before` (in flight) and `group` (not yet handed over)
   // are recorded again in the foreground.
   void Recover(std::optional<Flight> before, std::vector<IntakeJob>* group);

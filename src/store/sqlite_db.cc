@@ -1,5 +1,6 @@
 #include "store/sqlite_db.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -24,6 +25,10 @@ namespace accrue {
 // readers have let go of the snapshots that needed them; the readers and the writer that begin
 // next then let the WAL start over. A reader that holds on longer than kPatience costs one
 // commit that wait, and the WAL grows on as under SQLite's own checkpoint.
+//
+// Once nobody has committed for kQuietSpell, the thread also copies what the last commits left
+// below the threshold. A reader that begins with every frame copied reads the file alone; one
+// that begins with frames left looks up each page it reads in the WAL's index first.
 class WalCheckpointer {
  public:
   // The checkpointer of the file, opened on first use and closed with its last user.
@@ -72,6 +77,7 @@ class WalCheckpointer {
   // its locks are released: `self` is the checkpointer.
   static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
     auto* checkpointer = static_cast<WalCheckpointer*>(self);
+    checkpointer->commits_.fetch_add(1, std::memory_order_relaxed);
     checkpointer->wal_pages_.store(wal_pages, std::memory_order_relaxed);
     if (wal_pages >= kWalCheckpointPages) checkpointer->Request(wal_pages);
     return SQLITE_OK;
@@ -80,6 +86,8 @@ class WalCheckpointer {
  private:
   // How long a commit waits for every frame to be copied before it gives up.
   static constexpr auto kPatience = std::chrono::milliseconds(250);
+  // How long the thread waits without a commit before it copies the frames left.
+  static constexpr auto kQuietSpell = std::chrono::milliseconds(100);
 
   explicit WalCheckpointer(sqlite3* db) : db_(db), thread_([this] { Run(); }) {}
 
@@ -106,12 +114,17 @@ class WalCheckpointer {
 
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
+    uint64_t seen = 0;  // commits counted when the thread last woke
     for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || requested_ > finished_; });
+      if (!wake_.wait_for(lock, kQuietSpell, [&] { return stopping_ || requested_ > finished_; })) {
+        CopyWhatIsLeftWhenQuiet(lock, &seen);
+        continue;
+      }
       if (stopping_) return;
       const uint64_t serving = requested_;
       const bool whole = std::exchange(whole_, false);
       lock.unlock();
+      const uint64_t commits = commits_.load(std::memory_order_relaxed);
       const auto give_up = std::chrono::steady_clock::now() + kPatience;
       bool all = Checkpoint();
       while (!all && whole && std::chrono::steady_clock::now() < give_up) {
@@ -119,10 +132,24 @@ class WalCheckpointer {
         all = Checkpoint();
       }
       lock.lock();
+      if (all) copied_through_ = std::max(copied_through_, commits);
       copied_all_ = all;
       finished_ = serving;
       finished_cv_.notify_all();
     }
+  }
+
+  // Called each kQuietSpell without a request: copies the frames of commits not yet copied
+  // whole, once none has come since the last call. A reader still on an older snapshot keeps
+  // some frames; the next quiet spell tries again.
+  void CopyWhatIsLeftWhenQuiet(std::unique_lock<std::mutex>& lock, uint64_t* seen) {
+    const uint64_t commits = commits_.load(std::memory_order_relaxed);
+    const bool quiet = commits == std::exchange(*seen, commits);
+    if (!quiet || commits == copied_through_) return;
+    lock.unlock();
+    const bool all = Checkpoint();
+    lock.lock();
+    if (all) copied_through_ = commits;
   }
 
   // One passive checkpoint: it copies what no reader still needs and waits for nobody. True if
@@ -151,6 +178,8 @@ class WalCheckpointer {
   bool stopping_ = false;                // guarded by mu_
   int64_t waited_ = 0;                   // commits that waited; guarded by mu_
   int64_t gave_up_ = 0;                  // ... and found frames left; guarded by mu_
+  uint64_t copied_through_ = 0;          // commits counted before the last whole copy
+  std::atomic<uint64_t> commits_{0};     // by every connection to the file, in WAL mode
   std::atomic<int64_t> done_{0};
   std::atomic<int64_t> wal_pages_{0};  // after the last commit
   std::thread thread_;                 // last, so it starts after the rest is set

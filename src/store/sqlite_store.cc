@@ -404,6 +404,7 @@ class SqliteStore : public Store {
   bool InTransaction() override { return sqlite3_get_autocommit(db_->raw()) == 0; }
   Status BeginReadTransaction() override;
   void EndReadTransaction() override;
+  void ReleaseStatements() override { db_->ResetAll(); }
   SqlConn& sql() override { return sql_; }
   Status ScanEntries(Date from, Date to,
                      const std::function<Status(const StoredEntry&)>& fn) override;

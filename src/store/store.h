@@ -187,6 +187,14 @@ class Store {
   // own. Nested in another snapshot or in an open ledger batch, it adds nothing. Reads only.
   Status BeginRead();
   void EndRead();
+  // For a connection about to sit idle (back in a pool, between intake groups): lets go of
+  // the snapshot a finished read may have left open. On SQLite a statement left on its row
+  // keeps its read transaction, and while it does no checkpoint can copy the WAL frames
+  // committed after it, so the WAL grows and every reader searches it. Inside a ledger batch
+  // or a BeginRead() it does nothing.
+  void Idle() {
+    if (read_depth_ == 0 && !InTransaction()) ReleaseStatements();
+  }
 
   // The store's connection for modules with tables of their own (see store/sql.h). Not to be
   // used while a ledger batch is open unless the module means to write inside it.
@@ -210,6 +218,8 @@ class Store {
   virtual bool InTransaction() { return true; }
   virtual Status BeginReadTransaction() { return Status::Ok(); }
   virtual void EndReadTransaction() {}
+  // Idle()'s side: ends whatever statements are still running.
+  virtual void ReleaseStatements() {}
 
  private:
   int read_depth_ = 0;       // BeginRead() calls not yet ended
