@@ -475,6 +475,7 @@ TEST_F(ApiTest, IdleConnectionsHoldNoSnapshot) {
   ASSERT_EQ(Send("GET", "/v1/workers/" + ana_.ToString(), "", ana_token_).status, 200);
   ASSERT_EQ(Send("GET", "/v1/entities/rideco/reports", "", rideco_).status, 200);
   ASSERT_EQ(Send("GET", "/v1/jurisdictions", "", admin_).status, 200);
+  ASSERT_EQ(Send("GET", "/readyz").status, 200);  // a count: one row, read and left
   auto other = SqliteDb::Open(db_);
   ASSERT_TRUE(other.ok()) << other.status().message();
   ASSERT_TRUE((*other)->Exec("CREATE TABLE scratch(v); INSERT INTO scratch VALUES(1)").ok());
