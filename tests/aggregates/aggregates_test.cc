@@ -26,6 +26,7 @@
 #include "store/sqlite_db.h"
 #include "testing/engine_store.h"
 #include "testing/temp_dir.h"
+#include "testing/wal_checkpoint.h"
 
 namespace accrue::aggregates {
 namespace {
@@ -351,19 +352,8 @@ TEST_P(AggregatesSqliteTest, PeriodicFoldHoldsNoSnapshotBetweenFolds) {
   auto other = SqliteDb::Open(dir_ / "a.db");
   ASSERT_TRUE(other.ok()) << other.status().message();
   ASSERT_TRUE((*other)->Exec("CREATE TABLE scratch(v); INSERT INTO scratch VALUES(1)").ok());
-  // A passive checkpoint copies every frame no snapshot needs; the fold may be mid-fold when it
-  // runs, so try for a while.
-  int frames = -1;
-  int copied = -2;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (copied != frames && std::chrono::steady_clock::now() < deadline) {
-    ASSERT_EQ(sqlite3_wal_checkpoint_v2((*other)->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames,
-                                        &copied),
-              SQLITE_OK);
-    if (copied != frames) std::this_thread::sleep_for(std::chrono::milliseconds(3));
-  }
-  EXPECT_GT(frames, 0);
-  EXPECT_EQ(copied, frames);
+  // The fold may be mid-fold when the checkpoint runs: it is tried for a while.
+  EXPECT_TRUE(testing::CheckpointCopiesEveryFrame((*other)->raw()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, AggregatesSqliteTest, ::testing::Values("sqlite"),

@@ -9,6 +9,7 @@
 
 #include "api/api_fixture.h"
 #include "store/sqlite_db.h"
+#include "testing/wal_checkpoint.h"
 
 namespace accrue {
 namespace {
@@ -479,18 +480,8 @@ TEST_F(ApiTest, IdleConnectionsHoldNoSnapshot) {
   auto other = SqliteDb::Open(db_);
   ASSERT_TRUE(other.ok()) << other.status().message();
   ASSERT_TRUE((*other)->Exec("CREATE TABLE scratch(v); INSERT INTO scratch VALUES(1)").ok());
-  // The intake may answer a moment before its connections are idle: try for a while.
-  int frames = -1;
-  int copied = -2;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (copied != frames && std::chrono::steady_clock::now() < deadline) {
-    ASSERT_EQ(sqlite3_wal_checkpoint_v2((*other)->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames,
-                                        &copied),
-              SQLITE_OK);
-    if (copied != frames) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_GT(frames, 0);
-  EXPECT_EQ(copied, frames);
+  // The intake may answer a moment before its connections are idle: it is tried for a while.
+  EXPECT_TRUE(testing::CheckpointCopiesEveryFrame((*other)->raw()));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "store/store.h"
 #include "testing/temp_dir.h"
+#include "testing/wal_checkpoint.h"
 
 namespace accrue {
 namespace {
@@ -108,11 +109,11 @@ TEST_F(SqliteDbCheckpointTest, SmallCommitsAreCopiedOnceNobodyCommits) {
   EXPECT_LT(Stats(*db).pages, kWalCheckpointPages);
   // ... but once no commit has come for a quiet spell, the thread copies them into the file.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while ((FileBytes() < before + 500 * kRowBytes || Stats(*db).checkpoints < 1) &&
+  while ((FileBytes() < before + uintmax_t{500} * kRowBytes || Stats(*db).checkpoints < 1) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_GE(FileBytes(), before + 500 * kRowBytes);
+  EXPECT_GE(FileBytes(), before + uintmax_t{500} * kRowBytes);
   EXPECT_GE(Stats(*db).checkpoints, 1);
   // Then it has nothing left to copy, and copies nothing while nobody commits.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -230,18 +231,9 @@ TEST_F(SqliteDbCheckpointTest, AnIdleStoreHoldsNoSnapshot) {
   ASSERT_NE(other, nullptr);
   Insert(*other, 0, 20);
   // A passive checkpoint copies what no snapshot still needs.
-  auto copied_all = [&] {
-    int frames = -1;
-    int copied = -1;
-    EXPECT_EQ(sqlite3_wal_checkpoint_v2(other->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames,
-                                        &copied),
-              SQLITE_OK);
-    EXPECT_GE(frames, 20);
-    return copied == frames;
-  };
-  EXPECT_FALSE(copied_all());
+  EXPECT_FALSE(testing::CheckpointCopiesEveryFrame(other->raw(), std::chrono::milliseconds(0)));
   (*store)->Idle();
-  EXPECT_TRUE(copied_all());
+  EXPECT_TRUE(testing::CheckpointCopiesEveryFrame(other->raw(), std::chrono::milliseconds(0)));
 }
 
 TEST_F(SqliteDbCheckpointTest, ADatabaseInMemoryKeepsSqlitesOwnCheckpoint) {
