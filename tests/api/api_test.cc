@@ -418,6 +418,25 @@ TEST_F(ApiTest, PolicyPacksLoadWithTheirErrorsNamed) {
   EXPECT_NE(bad.body.find("bad.toml:"), std::string::npos) << bad.body;
 }
 
+// Ready means the store answers and the server is not shutting down; anything else is a 503
+// that says which.
+TEST_F(ApiTest, ReadinessSaysWhyTheServerCannotTakeRequests) {
+  EXPECT_EQ(Send("GET", "/readyz").status, 200);
+  auto other = SqliteDb::Open(db_);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  ASSERT_TRUE((*other)->Exec("ALTER TABLE workers RENAME TO workers_elsewhere").ok());
+  auto gone = Send("GET", "/readyz");
+  EXPECT_EQ(gone.status, 503);
+  EXPECT_EQ(Json(gone)["code"], "store_unavailable");
+  EXPECT_NE(gone.body.find("workers"), std::string::npos) << gone.body;
+  ASSERT_TRUE((*other)->Exec("ALTER TABLE workers_elsewhere RENAME TO workers").ok());
+  EXPECT_EQ(Send("GET", "/readyz").status, 200);
+  api_->Drain();
+  auto draining = Send("GET", "/readyz");
+  EXPECT_EQ(draining.status, 503);
+  EXPECT_EQ(Json(draining)["code"], "shutting_down");
+}
+
 TEST_F(ApiTest, HealthAndMetricsArePublic) {
   EXPECT_EQ(Send("GET", "/healthz").status, 200);
   EXPECT_EQ(Send("GET", "/readyz").status, 200);
@@ -476,7 +495,11 @@ TEST_F(ApiTest, IdleConnectionsHoldNoSnapshot) {
   ASSERT_EQ(Send("GET", "/v1/workers/" + ana_.ToString(), "", ana_token_).status, 200);
   ASSERT_EQ(Send("GET", "/v1/entities/rideco/reports", "", rideco_).status, 200);
   ASSERT_EQ(Send("GET", "/v1/jurisdictions", "", admin_).status, 200);
-  ASSERT_EQ(Send("GET", "/readyz").status, 200);  // a count: one row, read and left
+  {
+    auto lease = api_->Connection();  // a pooled connection used for a read of one row
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE((*lease)->DataVersion().ok());
+  }
   auto other = SqliteDb::Open(db_);
   ASSERT_TRUE(other.ok()) << other.status().message();
   ASSERT_TRUE((*other)->Exec("CREATE TABLE scratch(v); INSERT INTO scratch VALUES(1)").ok());
