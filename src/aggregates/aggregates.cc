@@ -294,8 +294,10 @@ void PeriodicFold::Run() {
       st = opened.ok() ? (*opened)->TuneForReads() : opened.status();
       if (st.ok()) store = std::move(*opened);
     }
-    if (store != nullptr) st = Fold(*store, kPeriodicFoldStep, &stop_);
-    if (store != nullptr) store->Idle();  // it waits a period for the next fold
+    if (store != nullptr) {
+      st = Fold(*store, kPeriodicFoldStep, &stop_);
+      store->Idle();  // it waits a period for the next fold
+    }
     if (st.ok()) {
       ++folds_;
       if (on_fold_) on_fold_();

@@ -360,10 +360,6 @@ class SqliteStore : public Store {
   Result<std::vector<HiringEntity>> ListEntities() override;
   Result<std::vector<Worker>> AddWorkers(std::vector<Worker> list) override;
   Result<std::optional<Worker>> FindWorker(AccountNumber account) override;
-  Result<int64_t> CountWorkers() override {
-    db_->ResetAll();
-    return Count("SELECT count(*) FROM workers");
-  }
   Result<int64_t> PutPack(const std::string& id, const std::string& file,
                           const std::string& text) override;
   Result<std::vector<StoredPack>> LatestPacks() override;

@@ -113,7 +113,6 @@ class Store {
   // Issues account numbers for workers that have none; returns the workers as stored.
   virtual Result<std::vector<Worker>> AddWorkers(std::vector<Worker> list) = 0;
   virtual Result<std::optional<Worker>> FindWorker(AccountNumber account) = 0;
-  virtual Result<int64_t> CountWorkers() = 0;
 
   // Policy packs as loaded (text kept so explanations survive file edits). A pack whose text
   // changed gets a new revision; the same text again changes nothing. Returns the revision.
