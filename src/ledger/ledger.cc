@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include <cstdio>
+#include <charconv>
 #include <map>
 #include <stdexcept>
 
@@ -62,9 +62,10 @@ crypto_generichash_state* State(unsigned char* raw) {
 
 // Twelve digits, zero-padded, so keys sort and parse uniformly.
 std::string AccountDigits(AccountNumber worker) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%012llu", static_cast<unsigned long long>(worker.value()));
-  return buf;
+  std::string d(12, '0');  // by hand, not snprintf: this builds a key for every leg
+  uint64_t v = worker.value();
+  for (size_t i = d.size(); i-- > 0 && v != 0; v /= 10) d[i] = static_cast<char>('0' + v % 10);
+  return d;
 }
 
 std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit) {
@@ -75,7 +76,11 @@ std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit
 
 AccountNumber WorkerOfAccount(const std::string& key) {
   if (key.size() < 15 || key[0] != 'W' || key[1] != '/' || key[14] != '/') return AccountNumber();
-  return AccountNumber::FromValue(std::stoull(key.substr(2, 12)));
+  uint64_t value = 0;
+  const char* digits = key.data() + 2;
+  auto [end, ec] = std::from_chars(digits, digits + 12, value);
+  if (ec != std::errc() || end != digits + 12) return AccountNumber();
+  return AccountNumber::FromValue(value);
 }
 
 void AddPayerSums(const Entry& e, PayerSums* sums) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include "base/account_number.h"
 #include "base/date.h"
@@ -51,6 +52,17 @@ TEST(AccountNumber, RoundTripsAndShowsGroups) {
   std::string plain = a.ToString();
   plain.erase(std::remove(plain.begin(), plain.end(), '-'), plain.end());
   EXPECT_EQ(*AccountNumber::Parse(plain), a);
+}
+
+// Small serials are zero-padded to twelve digits, and the check digit is the Damm digit of the
+// padded eleven: serial 1 is 0000-0000-0013 (Damm over "00000000001" is 3).
+TEST(AccountNumber, SmallSerialsArePaddedWithZeros) {
+  EXPECT_EQ(AccountNumber::FromSerial(1).ToString(), "0000-0000-0013");
+  EXPECT_EQ(AccountNumber::FromSerial(1).value(), 13u);
+  EXPECT_EQ(AccountNumber::FromValue(13), AccountNumber::FromSerial(1));
+  EXPECT_THROW(AccountNumber::FromValue(14), std::logic_error);
+  const AccountNumber last = AccountNumber::FromSerial(99999999999ULL);
+  EXPECT_EQ(last.ToString().substr(0, 13), "9999-9999-999");
 }
 
 // The check digit's promise: every single-digit error and every swap of two different

@@ -76,6 +76,22 @@ void ExpectSameMoneyLegs(const Entry& back, const Entry& e) {
   }
 }
 
+// A worker's account key carries the twelve zero-padded digits, and reads back to the worker;
+// keys of other parties, or with anything but twelve digits there, name no worker.
+TEST(LegsTest, WorkerAccountKeysNameTheirWorker) {
+  const AccountNumber small = AccountNumber::FromSerial(7);
+  EXPECT_EQ(AccountDigits(small), "000000000076");
+  EXPECT_EQ(WorkerAccount(small, "health", Unit::kMoney), "W/000000000076/health");
+  EXPECT_EQ(WorkerAccount(small, "sick_leave", Unit::kHours), "W/000000000076/sick_leave/h");
+  EXPECT_EQ(WorkerOfAccount(WorkerAccount(small, "health", Unit::kMoney)), small);
+  const AccountNumber big = AccountNumber::FromSerial(98765432101ULL);
+  EXPECT_EQ(WorkerOfAccount(WorkerAccount(big, "sick_leave", Unit::kHours)), big);
+  EXPECT_FALSE(WorkerOfAccount("E/acme/2026-09/employer").valid());
+  EXPECT_FALSE(WorkerOfAccount("W/00000000007x/health").valid());
+  EXPECT_FALSE(WorkerOfAccount("W/+00000000074/health").valid());
+  EXPECT_FALSE(WorkerOfAccount("W/0000000074/health").valid());
+}
+
 TEST(LegsTest, DecodesWhatWasEncoded) {
   CountingDictionary dict;
   const Entry e = Sample();

@@ -570,6 +570,37 @@ TEST_P(PayerSumsTest, AStoreFromBeforeTheSumsIsBackfilledOnOpen) {
   EXPECT_TRUE(Problems().empty());
 }
 
+// A SQLite store from before a worker's accounts were read as a range of keys (schema 3) loses
+// its index by worker when next opened; each worker's balances are the same as before it.
+TEST_P(PayerSumsTest, AnOlderStoreDropsItsIndexByWorkerOnOpen) {
+  if (!sqlite()) GTEST_SKIP() << "the index by worker was SQLite's";
+  const AccountNumber bo = RecordHistory();
+  auto balances = [&](AccountNumber w) {
+    std::vector<std::tuple<std::string, Unit, int64_t>> out;
+    auto read = store_->WorkerBalances(w);
+    EXPECT_TRUE(read.ok());
+    for (const AccountBalance& b : *read) out.emplace_back(b.account, b.unit, b.amount);
+    return out;
+  };
+  const auto mine = balances(worker_), theirs = balances(bo);
+  ASSERT_FALSE(mine.empty());
+  ASSERT_FALSE(theirs.empty());
+  for (const auto& [key, unit, amount] : mine) EXPECT_EQ(WorkerOfAccount(key), worker_) << key;
+  store_.reset();
+  Sql("CREATE INDEX accounts_by_worker ON accounts(worker) WHERE worker IS NOT NULL; "
+      "UPDATE meta SET value = '3' WHERE key = 'schema'");
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  auto index =
+      store_->sql().Query("SELECT count(*) FROM sqlite_master WHERE name = 'accounts_by_worker'");
+  ASSERT_TRUE(index.ok()) << index.status().message();
+  EXPECT_EQ(index->at(0).Int(0), 0);
+  EXPECT_EQ(balances(worker_), mine);
+  EXPECT_EQ(balances(bo), theirs);
+  EXPECT_EQ(store_->ReadWorkerState(bo)->balances.size(), theirs.size());
+  EXPECT_TRUE(Problems().empty());
+}
+
 // Each worker's count of reports is kept with every batch: corrections count under the worker
 // they name; payouts, one-off contributions and matches do not count.
 TEST_P(PayerSumsTest, ReportCountsFollowEachBatch) {
