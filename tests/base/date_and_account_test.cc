@@ -65,6 +65,21 @@ TEST(AccountNumber, SmallSerialsArePaddedWithZeros) {
   EXPECT_EQ(last.ToString().substr(0, 13), "9999-9999-999");
 }
 
+// The check digit computed from the number agrees with the one computed from its digits as
+// text, which is how a typed account number is checked.
+TEST(AccountNumber, TheCheckDigitIsTheDammDigitOfTheElevenDigits) {
+  for (uint64_t serial = 1; serial < 99999999999ULL; serial = serial * 7 + 3) {
+    const std::string text = AccountNumber::FromSerial(serial).ToString();
+    std::string digits;
+    for (char c : text) {
+      if (c != '-') digits += c;
+    }
+    ASSERT_EQ(digits.size(), 12u) << text;
+    EXPECT_EQ(DammCheckDigit(digits.substr(0, 11)), digits[11] - '0') << text;
+    EXPECT_EQ(AccountNumber::FromSerial(serial).value() / 10, serial) << text;
+  }
+}
+
 // The check digit's promise: every single-digit error and every swap of two different
 // neighbouring digits is refused, for many numbers.
 TEST(AccountNumber, EverySingleDigitErrorAndNeighbourSwapIsRefused) {
