@@ -14,10 +14,12 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 
+#include "store/key_filter.h"
 #include "store/ledger_audit.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -95,6 +97,11 @@ constexpr size_t kMaxRowsCached = size_t{1} << 18;
 // Keys a dictionary keeps ids for, per table, before it starts over at a commit: a server's
 // writer meets every worker's accounts and every week's running totals, without end.
 constexpr size_t kMaxKeysCached = size_t{1} << 21;
+// Look-ups that found no row (a key about to be created) before a table's keys go into a
+// filter, and the most rows a filter is built over (one scan of the key index: about a second
+// at this size, once per connection).
+constexpr int64_t kFilterAfterMisses = 4096;
+constexpr uint64_t kMaxRowsFiltered = uint64_t{1} << 22;
 
 // Interns strings to ids for the ledger encoding. New rows are pending until the batch
 // commits; a rollback forgets them.
@@ -155,8 +162,18 @@ class SqliteDictionary : public Dictionary {
     std::vector<NewRow> pending;              // interned, not yet written
     std::vector<NewRow> flushed;              // written by the open batch, in id order
     absl::flat_hash_set<std::string> absent;  // known to have no row, in the open transaction
+    // Every key of the table once this connection has created many (kFilterAfterMisses): then
+    // a key the filter has not seen is created without asking. Kept whole by adding the rows
+    // this connection creates and, as each batch begins, those others added since: ids only
+    // grow (max(id)+1 under the write lock) and rows are never deleted.
+    std::unique_ptr<KeyFilter> filter;
+    uint64_t filtered_below = 0;  // every row with a smaller id is in the filter
+    int64_t misses = 0;           // look-ups that found no row, while there is no filter
   };
   uint64_t Intern(Table& t, const std::string& text, int unit);
+  // Builds the table's filter from all its keys, or adds the rows others created since the
+  // last batch; under the write lock.
+  Status Filter(Table& t);
   // The id the database holds for a key, or 0 when it has none.
   uint64_t StoredId(Table& t, const std::string& text);
   // Empties a full key cache but keeps its slots: clear() would hand them back, and the cache
@@ -194,7 +211,33 @@ Status SqliteDictionary::BeginBatch() {
     t->next = row ? static_cast<uint64_t>(s->Int(0)) : 1;
     t->pending.clear();
     t->absent.clear();
+    if (t->filter != nullptr || t->misses >= kFilterAfterMisses) RETURN_IF_ERROR(Filter(*t));
   }
+  return Status::Ok();
+}
+
+Status SqliteDictionary::Filter(Table& t) {
+  const uint64_t rows = t.next - 1;  // ids run from 1 without gaps
+  const bool build = t.filter == nullptr || t.filter->full();
+  if (build) {
+    t.filter.reset();
+    t.misses = 0;  // asked again after as many misses, if too big to filter now
+    if (rows > kMaxRowsFiltered) return Status::Ok();
+    t.filter = std::make_unique<KeyFilter>(2 * rows + 65536);
+    t.filtered_below = 1;
+  }
+  if (t.filtered_below == t.next) return Status::Ok();
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare(t.tag == 'A'   ? "SELECT key FROM accounts WHERE id>=?"
+                                : t.tag == 'S' ? "SELECT text FROM strings WHERE id>=?"
+                                               : "SELECT key FROM totals WHERE id>=?"));
+  s->Bind(1, static_cast<int64_t>(t.filtered_below));
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    t.filter->Add(s->Text(0));
+  }
+  t.filtered_below = t.next;
   return Status::Ok();
 }
 
@@ -206,13 +249,15 @@ uint64_t SqliteDictionary::Intern(Table& t, const std::string& text, int unit) {
   uint64_t id = 0;
   if (auto a = t.absent.find(text); a != t.absent.end()) {
     t.absent.erase(a);  // about to be created
-  } else {
+  } else if (t.filter == nullptr || t.filter->MayContain(text)) {
     // Another process may have written it since we cached: ask the database first.
     id = StoredId(t, text);
+    if (id == 0 && t.filter == nullptr) ++t.misses;
   }
   if (id == 0) {
     id = t.next++;
     t.pending.push_back(NewRow{id, text, unit});
+    if (t.filter != nullptr) t.filter->Add(text);
   }
   it->second = id;
   return id;
@@ -300,6 +345,8 @@ void SqliteDictionary::Committed() {
   for (Table* t : {&accounts_, &strings_, &totals_}) {
     t->flushed.clear();
     t->absent.clear();
+    // The batch's new rows are in the filter, and nobody else could add rows meanwhile.
+    if (t->filter != nullptr) t->filtered_below = t->next;
     if (t->ids.size() > kMaxKeysCached) StartOver(t->ids);  // asked of the database again
   }
 }

@@ -379,6 +379,59 @@ TEST_P(StoreTest, ChangedPackTextGetsANewRevision) {
   EXPECT_EQ(after->size(), before->size());
 }
 
+// SQLite: a connection that has created many keys creates the next ones without asking whether
+// they exist (a filter of the table's keys says they do not). Keys another connection creates
+// meanwhile must still be found: its worker's second report lands on the same accounts.
+TEST_P(StoreTest, KeysAnotherConnectionCreatedAreFoundAfterManyWereCreatedHere) {
+  if (!sqlite()) GTEST_SKIP() << "the key filter is SQLite's dictionary's";
+  std::vector<Worker> many;
+  for (int i = 0; i < 1500; ++i) {
+    many.push_back(Worker{AccountNumber(), "W" + std::to_string(i), *Date::Parse("1990-01-01"),
+                          "US-WA-SEATTLE"});
+  }
+  auto added = store_->AddWorkers(many);
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  std::vector<WorkReport> first;
+  for (const Worker& w : *added) {
+    first.push_back(Report("m-" + w.name, "2026-03-02", "2"));
+    first.back().worker = w.account;
+  }
+  for (const ReportResult& r : Record(first)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
+  Record({Report("a1", "2026-03-02", "1")});  // this batch's start builds the filter
+
+  std::unique_ptr<Store> other = Open();
+  ASSERT_NE(other, nullptr);
+  auto zed = other->AddWorkers(
+      {Worker{AccountNumber(), "Zed", *Date::Parse("1992-02-02"), "US-WA-SEATTLE"}});
+  ASSERT_TRUE(zed.ok());
+  const AccountNumber z = zed->at(0).account;
+  auto registry = Registry::Load(*other);
+  ASSERT_TRUE(registry.ok());
+  WorkReport theirs = Report("z1", "2026-03-03", "3");
+  theirs.worker = z;
+  {
+    Ingestor ingestor(*other, **registry, std::chrono::system_clock::now());
+    ASSERT_TRUE(ingestor.Begin().ok());
+    EXPECT_EQ(ingestor.Add(IncomingReport{2, theirs, {}}).outcome, Outcome::kRecorded);
+    ASSERT_TRUE(ingestor.Commit("other").ok());
+  }
+  auto before = store_->WorkerBalances(z);
+  ASSERT_TRUE(before.ok());
+  ASSERT_FALSE(before->empty());
+
+  WorkReport mine = Report("z2", "2026-03-04", "3");
+  mine.worker = z;
+  ASSERT_EQ(Record({mine})[0].outcome, Outcome::kRecorded);
+  auto after = store_->WorkerBalances(z);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), before->size());  // the same accounts, none made twice
+  for (size_t i = 0; i < after->size(); ++i) {
+    EXPECT_EQ((*after)[i].account, (*before)[i].account);
+    EXPECT_EQ((*after)[i].amount, 2 * (*before)[i].amount) << (*after)[i].account;
+  }
+  EXPECT_TRUE(Problems().empty());
+}
+
 // A view made of several reads sees one state of the ledger: a batch another connection
 // commits meanwhile appears only once the snapshot ends.
 TEST_P(StoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
