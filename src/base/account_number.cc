@@ -1,6 +1,5 @@
 #include "base/account_number.h"
 
-#include <cstdio>
 #include <stdexcept>
 
 namespace accrue {
@@ -12,15 +11,6 @@ constexpr int kDamm[10][10] = {{0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5
                                {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
                                {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7},
                                {9, 4, 3, 8, 6, 1, 7, 2, 0, 5}, {2, 5, 8, 1, 4, 3, 6, 7, 9, 0}};
-
-// The serial's 11 digits, zero-padded (by hand: snprintf cost more than all the rest).
-std::string Digits11(uint64_t serial) {
-  std::string d(11, '0');
-  for (size_t i = d.size(); i-- > 0 && serial != 0; serial /= 10) {
-    d[i] = static_cast<char>('0' + serial % 10);
-  }
-  return d;
-}
 
 }  // namespace
 
@@ -72,12 +62,16 @@ Result<AccountNumber> AccountNumber::Parse(std::string_view text) {
   return AccountNumber(value);
 }
 
+std::string AccountNumber::Digits() const {
+  std::string d(12, '0');  // by hand: snprintf cost more than the rest of building a key
+  uint64_t v = digits_;
+  for (size_t i = d.size(); i-- > 0 && v != 0; v /= 10) d[i] = static_cast<char>('0' + v % 10);
+  return d;
+}
+
 std::string AccountNumber::ToString() const {
-  char buf[24];
-  const std::string d = Digits11(serial()) + std::to_string(digits_ % 10);
-  std::snprintf(buf, sizeof buf, "%s-%s-%s", d.substr(0, 4).c_str(), d.substr(4, 4).c_str(),
-                d.substr(8, 4).c_str());
-  return buf;
+  const std::string d = Digits();
+  return d.substr(0, 4) + "-" + d.substr(4, 4) + "-" + d.substr(8, 4);
 }
 
 }  // namespace accrue

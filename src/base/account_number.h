@@ -28,6 +28,7 @@ class AccountNumber {
   uint64_t value() const { return digits_; }
   static AccountNumber FromValue(uint64_t v);  // a stored value; must verify (asserted)
   std::string ToString() const;                // "1234-5678-9012"
+  std::string Digits() const;                  // "123456789012": zero-padded, no dashes
   bool valid() const { return digits_ != 0; }
   friend auto operator<=>(AccountNumber, AccountNumber) = default;
 

@@ -120,7 +120,7 @@ Result<std::vector<ExplainLine>> ExplainAccount(Store& store, AccountNumber acco
   ASSIGN_OR_RETURN(auto worker, store.FindWorker(account));
   if (!worker) return Status::NotFound("no worker has account number " + account.ToString());
   ASSIGN_OR_RETURN(auto entries, store.WorkerEntries(account));
-  const std::string prefix = "W/" + AccountDigits(account) + "/";
+  const std::string prefix = WorkerAccountPrefix(account);
   std::vector<ExplainLine> out;
   for (const StoredEntry& e : entries) {
     const WorkReport& r = e.entry.report;

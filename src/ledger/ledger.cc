@@ -61,15 +61,12 @@ crypto_generichash_state* State(unsigned char* raw) {
 }  // namespace
 
 // Twelve digits, zero-padded, so keys sort and parse uniformly.
-std::string AccountDigits(AccountNumber worker) {
-  std::string d(12, '0');  // by hand, not snprintf: this builds a key for every leg
-  uint64_t v = worker.value();
-  for (size_t i = d.size(); i-- > 0 && v != 0; v /= 10) d[i] = static_cast<char>('0' + v % 10);
-  return d;
-}
+std::string AccountDigits(AccountNumber worker) { return worker.Digits(); }
+
+std::string WorkerAccountPrefix(AccountNumber worker) { return "W/" + worker.Digits() + "/"; }
 
 std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit) {
-  std::string key = "W/" + AccountDigits(worker) + "/" + benefit;
+  std::string key = WorkerAccountPrefix(worker) + benefit;
   if (unit == Unit::kHours) key += "/h";
   return key;
 }

@@ -95,6 +95,8 @@ struct Entry {
 
 // The account number as the 12 zero-padded digits used in keys.
 std::string AccountDigits(AccountNumber worker);
+// "W/<account>/": how every key of the worker's accounts begins.
+std::string WorkerAccountPrefix(AccountNumber worker);
 // The worker's account key for a benefit.
 std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit);
 // The owning worker of a key, or an invalid AccountNumber for a non-worker account.

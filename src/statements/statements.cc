@@ -75,7 +75,7 @@ Result<WorkerMonthlyNotice> BuildWorkerMonthlyNotice(Store& store, AccountNumber
   WorkerMonthlyNotice out;
   out.worker = worker;
   out.month = month;
-  const std::string prefix = "W/" + AccountDigits(account) + "/";
+  const std::string prefix = WorkerAccountPrefix(account);
   std::map<std::string, NoticeBenefitLine> benefits;
   std::map<std::string, Money> by_entity;
   for (const StoredEntry& e : entries) {
@@ -131,7 +131,7 @@ Result<WorkerAnnualStatement> BuildWorkerAnnualStatement(Store& store, AccountNu
   WorkerAnnualStatement out;
   out.worker = worker;
   out.year = year;
-  const std::string prefix = "W/" + AccountDigits(account) + "/";
+  const std::string prefix = WorkerAccountPrefix(account);
   std::map<std::string, AnnualBenefitLine> benefits;
   std::map<std::pair<std::string, Payer>, Money> by_source;
   std::map<std::string, Money> by_entity;

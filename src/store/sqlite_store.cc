@@ -70,8 +70,8 @@ INSERT INTO worker_reports(worker, reports) SELECT worker, count(*) FROM entries
   WHERE entity NOT IN ('@payout', '@worker', '@match') GROUP BY worker;
 )sql",
     // A worker's accounts are read as a range of the key index (every key of theirs starts
-    // "W/<account>/"), so the index by worker only cost a b-tree insert per new account (a
-    // quarter of the account's insert).
+    // "W/<account>/"), so the index by worker only cost a b-tree insert per new account (about
+    // a third of the account row's insert).
     R"sql(
 DROP INDEX IF EXISTS accounts_by_worker;
 )sql",
@@ -82,8 +82,10 @@ constexpr int64_t kPayerSumsSchema = 2;
 // Binds parameters `first` and `first`+1 to the bounds of the worker's account keys: from
 // "W/<account>/" up to, not including, "W/<account>0" ('0' follows '/').
 void BindWorkerKeys(SqliteStmt* s, int first, AccountNumber worker) {
-  const std::string prefix = "W/" + AccountDigits(worker);
-  s->Bind(first, prefix + "/").Bind(first + 1, prefix + "0");
+  std::string prefix = WorkerAccountPrefix(worker);
+  s->Bind(first, prefix);
+  prefix.back() = '0';
+  s->Bind(first + 1, prefix);
 }
 
 std::string NowUtc() {
@@ -98,8 +100,8 @@ constexpr size_t kMaxRowsCached = size_t{1} << 18;
 // writer meets every worker's accounts and every week's running totals, without end.
 constexpr size_t kMaxKeysCached = size_t{1} << 21;
 // Look-ups that found no row (a key about to be created) before a table's keys go into a
-// filter, and the most rows a filter is built over (one scan of the key index: about a second
-// at this size, once per connection).
+// filter, and the most rows a filter is built over (one scan of the table: about a second at
+// this size, once per connection).
 constexpr int64_t kFilterAfterMisses = 4096;
 constexpr uint64_t kMaxRowsFiltered = uint64_t{1} << 22;
 
@@ -177,7 +179,8 @@ class SqliteDictionary : public Dictionary {
   // The id the database holds for a key, or 0 when it has none.
   uint64_t StoredId(Table& t, const std::string& text);
   // Empties a full key cache but keeps its slots: clear() would hand them back, and the cache
-  // would grow again through every doubling (a tenth of a server writer's time, measured).
+  // would grow again through every doubling (rehashing was 7% of a server's samples while its
+  // writer's cache first grew to this size).
   static void StartOver(absl::flat_hash_map<std::string, uint64_t>& ids) {
     ids.erase(ids.begin(), ids.end());
   }

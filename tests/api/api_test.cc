@@ -462,9 +462,9 @@ TEST_F(ApiTest, MetricsShowTheWalAndItsCheckpoints) {
   ASSERT_EQ(Send("POST", "/v1/entities/rideco/reports", Report("w-1"), rideco_).status, 201);
   auto m = Send("GET", "/metrics").body;
   EXPECT_GT(MetricValue(m, "accrue_sqlite_wal_pages"), 0) << m;
-  // (The report's few pages are copied too, once nobody has committed for a moment.)
+  // The baseline: the report's few pages may be copied already, once nobody has committed for
+  // a moment (the quiet-spell copy), so the count is not asserted here.
   const double copies = MetricValue(m, "accrue_sqlite_wal_checkpoints_total");
-  EXPECT_GE(copies, 0) << m;
   EXPECT_EQ(MetricValue(m, "accrue_sqlite_wal_commit_waits_total{result=\"copied\"}"), 0) << m;
   EXPECT_EQ(MetricValue(m, "accrue_sqlite_wal_commit_waits_total{result=\"gave_up\"}"), 0) << m;
   // A commit of more than kWalCheckpointPages pages, by another connection of this process,

@@ -58,6 +58,7 @@ TEST(AccountNumber, RoundTripsAndShowsGroups) {
 // padded eleven: serial 1 is 0000-0000-0013 (Damm over "00000000001" is 3).
 TEST(AccountNumber, SmallSerialsArePaddedWithZeros) {
   EXPECT_EQ(AccountNumber::FromSerial(1).ToString(), "0000-0000-0013");
+  EXPECT_EQ(AccountNumber::FromSerial(1).Digits(), "000000000013");
   EXPECT_EQ(AccountNumber::FromSerial(1).value(), 13u);
   EXPECT_EQ(AccountNumber::FromValue(13), AccountNumber::FromSerial(1));
   EXPECT_THROW(AccountNumber::FromValue(14), std::logic_error);

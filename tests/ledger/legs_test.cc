@@ -81,6 +81,7 @@ void ExpectSameMoneyLegs(const Entry& back, const Entry& e) {
 TEST(LegsTest, WorkerAccountKeysNameTheirWorker) {
   const AccountNumber small = AccountNumber::FromSerial(7);
   EXPECT_EQ(AccountDigits(small), "000000000076");
+  EXPECT_EQ(WorkerAccountPrefix(small), "W/000000000076/");
   EXPECT_EQ(WorkerAccount(small, "health", Unit::kMoney), "W/000000000076/health");
   EXPECT_EQ(WorkerAccount(small, "sick_leave", Unit::kHours), "W/000000000076/sick_leave/h");
   EXPECT_EQ(WorkerOfAccount(WorkerAccount(small, "health", Unit::kMoney)), small);
