@@ -243,6 +243,12 @@ std::string SqliteStmt::Text(int col) const {
   return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
 }
 
+std::string_view SqliteStmt::TextView(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);  // before the size, as SQLite asks
+  const int n = sqlite3_column_bytes(stmt_, col);
+  return p == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(p), n);
+}
+
 std::string_view SqliteStmt::Blob(int col) const {
   const void* p = sqlite3_column_blob(stmt_, col);
   const int n = sqlite3_column_bytes(stmt_, col);

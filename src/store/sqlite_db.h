@@ -43,6 +43,8 @@ class SqliteStmt {
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string Text(int col) const;
+  // The column's text without a copy: valid until the statement steps or is reset.
+  std::string_view TextView(int col) const;
   std::string_view Blob(int col) const;
 
  private:

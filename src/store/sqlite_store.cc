@@ -105,6 +105,103 @@ constexpr size_t kMaxKeysCached = size_t{1} << 21;
 constexpr int64_t kFilterAfterMisses = 4096;
 constexpr uint64_t kMaxRowsFiltered = uint64_t{1} << 22;
 
+// The most entries the report and worker-day filters are built over (one scan of the entries;
+// two filters of about 20 MB each at this size).
+constexpr int64_t kMaxEntriesFiltered = int64_t{1} << 23;
+
+// Says, without a b-tree look-up, that no entry has a given report id or worker-day: a new
+// report asked both of the store before it was evaluated (about a fifth of the reading side of
+// an ingest). Built once a connection has asked kFilterAfterMisses questions that found
+// nothing, and kept whole as the dictionary's key filters are: before each use, the entries
+// added since (seq only grows, max+1 under the write lock, and entries are never deleted) are
+// read in the same snapshot as the questions.
+class EntryFilter {
+ public:
+  // Brings the filters up to the snapshot being read (building them when due); false while
+  // there are none to ask.
+  Result<bool> CatchUp(SqliteDb* db);
+  bool MayHaveReport(std::string_view entity, std::string_view report_id);
+  bool MayHaveDay(AccountNumber worker, Date day, std::string_view entity);
+  // Whether CatchUp() will read: then it and the questions must read one snapshot.
+  bool Due() const { return reports_ != nullptr || misses_ >= kFilterAfterMisses; }
+  // A question the database answered with nothing, while there are no filters.
+  void Missed() {
+    if (reports_ == nullptr) ++misses_;
+  }
+  // A write transaction's own entries were read in; if it rolls back, their seqs go to others.
+  void TransactionBegan() { at_begin_ = filtered_below_; }
+  void TransactionRolledBack() { filtered_below_ = std::min(filtered_below_, at_begin_); }
+
+ private:
+  Status Build(SqliteDb* db);
+  std::string_view ReportKey(std::string_view entity, std::string_view report_id);
+  std::string_view DayKey(uint64_t worker, int32_t day, std::string_view entity);
+
+  std::unique_ptr<KeyFilter> reports_;  // entity, report id
+  std::unique_ptr<KeyFilter> days_;     // worker, work date, entity
+  int64_t filtered_below_ = 1;          // every entry with a smaller seq is in both
+  int64_t at_begin_ = 1;                // filtered_below_ when the write transaction began
+  int64_t misses_ = 0;
+  std::string key_;  // reused for each key asked
+};
+
+Result<bool> EntryFilter::CatchUp(SqliteDb* db) {
+  if (reports_ == nullptr && misses_ < kFilterAfterMisses) return false;
+  if (reports_ == nullptr || reports_->full() || days_->full()) RETURN_IF_ERROR(Build(db));
+  if (reports_ == nullptr) return false;
+  ASSIGN_OR_RETURN(SqliteStmt * s, db->Prepare("SELECT seq,entity,report_id,worker,work_date "
+                                               "FROM entries WHERE seq>=?"));
+  s->Bind(1, filtered_below_);
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    filtered_below_ = s->Int(0) + 1;
+    const std::string_view entity = s->TextView(1);
+    reports_->Add(ReportKey(entity, s->TextView(2)));
+    days_->Add(DayKey(static_cast<uint64_t>(s->Int(3)), static_cast<int32_t>(s->Int(4)), entity));
+  }
+  return true;
+}
+
+Status EntryFilter::Build(SqliteDb* db) {
+  reports_.reset();
+  days_.reset();
+  misses_ = 0;  // asked again after as many misses, if too big to filter now
+  ASSIGN_OR_RETURN(SqliteStmt * s, db->Prepare("SELECT coalesce(max(seq),0) FROM entries"));
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  const int64_t entries = row ? s->Int(0) : 0;
+  s->Reset();
+  if (entries > kMaxEntriesFiltered) return Status::Ok();
+  const auto capacity = static_cast<size_t>(2 * entries) + (size_t{1} << 20);
+  reports_ = std::make_unique<KeyFilter>(capacity);
+  days_ = std::make_unique<KeyFilter>(capacity);
+  filtered_below_ = 1;
+  at_begin_ = 1;
+  return Status::Ok();
+}
+
+bool EntryFilter::MayHaveReport(std::string_view entity, std::string_view report_id) {
+  return reports_->MayContain(ReportKey(entity, report_id));
+}
+
+bool EntryFilter::MayHaveDay(AccountNumber worker, Date day, std::string_view entity) {
+  return days_->MayContain(DayKey(worker.value(), day.days(), entity));
+}
+
+std::string_view EntryFilter::ReportKey(std::string_view entity, std::string_view report_id) {
+  key_.assign(entity);
+  key_.push_back('\x1f');
+  key_.append(report_id);
+  return key_;
+}
+
+std::string_view EntryFilter::DayKey(uint64_t worker, int32_t day, std::string_view entity) {
+  key_.assign(reinterpret_cast<const char*>(&worker), sizeof worker);
+  key_.append(reinterpret_cast<const char*>(&day), sizeof day);
+  key_.append(entity);
+  return key_;
+}
+
 // Interns strings to ids for the ledger encoding. New rows are pending until the batch
 // commits; a rollback forgets them.
 class SqliteDictionary : public Dictionary {
@@ -238,7 +335,7 @@ Status SqliteDictionary::Filter(Table& t) {
   for (;;) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    t.filter->Add(s->Text(0));
+    t.filter->Add(s->TextView(0));
   }
   t.filtered_below = t.next;
   return Status::Ok();
@@ -506,6 +603,7 @@ class SqliteStore : public Store {
 
   std::unique_ptr<SqliteDb> db_;
   SqliteDictionary dict_;
+  EntryFilter entry_filter_;
   SqliteSql sql_{db_.get()};
   bool in_batch_ = false;
   // The open batch.
@@ -743,6 +841,7 @@ Status SqliteStore::Begin() {
   hasher_ = std::make_unique<ChainHasher>(prev_, batch_);
   batch_entries_ = 0;
   in_batch_ = true;
+  entry_filter_.TransactionBegan();
   return Status::Ok();
 }
 
@@ -766,6 +865,7 @@ void SqliteStore::Rollback() {
   if (!in_batch_) return;
   (void)db_->Exec("ROLLBACK");
   dict_.Forget();
+  entry_filter_.TransactionRolledBack();
   in_batch_ = false;
 }
 
@@ -944,24 +1044,29 @@ constexpr std::string_view kFindReportSql =
 
 Result<std::optional<StoredEntry>> SqliteStore::FindReport(const std::string& entity,
                                                            const std::string& report_id) {
-  db_->ResetAll();
-  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kFindReportSql));
-  ASSIGN_OR_RETURN(bool row, s->Bind(1, entity).Bind(2, report_id).Step());
-  if (!row) return std::optional<StoredEntry>();
-  ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
-  return std::optional<StoredEntry>(std::move(e));
+  const ReportRef key{entity, report_id};
+  ASSIGN_OR_RETURN(auto found, FindReports(std::span<const ReportRef>(&key, 1)));
+  return std::move(found[0]);
 }
 
-// One prepared statement, stepped once per key.
+// One prepared statement, stepped once per key the entry filter may hold.
 Result<std::vector<std::optional<StoredEntry>>> SqliteStore::FindReports(
     std::span<const ReportRef> keys) {
   db_->ResetAll();
+  std::optional<ReadSnapshot> snapshot;  // the filter's catch-up and the questions read one
+  if (entry_filter_.Due()) snapshot.emplace(*this);
+  if (snapshot && !snapshot->status().ok()) return snapshot->status();
+  ASSIGN_OR_RETURN(const bool filtered, entry_filter_.CatchUp(db_.get()));
   std::vector<std::optional<StoredEntry>> out(keys.size());
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kFindReportSql));
   for (size_t i = 0; i < keys.size(); ++i) {
+    if (filtered && !entry_filter_.MayHaveReport(keys[i].entity, keys[i].report_id)) continue;
     s->Reset();
     ASSIGN_OR_RETURN(bool row, s->Bind(1, keys[i].entity).Bind(2, keys[i].report_id).Step());
-    if (!row) continue;
+    if (!row) {
+      entry_filter_.Missed();
+      continue;
+    }
     ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
     out[i] = std::move(e);
   }
@@ -993,13 +1098,20 @@ Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string&
 
 Result<std::vector<int64_t>> SqliteStore::HoursOnDays(std::span<const DayRef> days) {
   db_->ResetAll();
+  std::optional<ReadSnapshot> snapshot;  // as in FindReports
+  if (entry_filter_.Due()) snapshot.emplace(*this);
+  if (snapshot && !snapshot->status().ok()) return snapshot->status();
+  ASSIGN_OR_RETURN(const bool filtered, entry_filter_.CatchUp(db_.get()));
   std::vector<int64_t> out(days.size(), 0);
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kHoursOnDaySql));
   for (size_t i = 0; i < days.size(); ++i) {
+    const DayRef& d = days[i];
+    if (filtered && !entry_filter_.MayHaveDay(d.worker, d.day, d.entity)) continue;
     s->Reset();
-    s->Bind(1, static_cast<int64_t>(days[i].worker.value())).Bind(2, days[i].day.days());
-    ASSIGN_OR_RETURN(bool row, s->Bind(3, days[i].entity).Step());
+    s->Bind(1, static_cast<int64_t>(d.worker.value())).Bind(2, d.day.days());
+    ASSIGN_OR_RETURN(bool row, s->Bind(3, d.entity).Step());
     if (row) out[i] = s->Int(0);
+    if (out[i] == 0) entry_filter_.Missed();
   }
   s->Reset();
   return out;

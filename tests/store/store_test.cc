@@ -432,6 +432,78 @@ TEST_P(StoreTest, KeysAnotherConnectionCreatedAreFoundAfterManyWereCreatedHere) 
   EXPECT_TRUE(Problems().empty());
 }
 
+// A connection that has asked about many reports and worker-days that had no entries
+// answers the next such questions from filters of the entries, without a look-up each. What
+// another connection records meanwhile must still be found, and so must what this connection
+// recorded.
+class EntryFilterTest : public StoreTest {
+ protected:
+  // Enough new report ids (and a day's worth of questions more) for the filters to be due; the
+  // next batch builds them.
+  void AskAboutManyNewReports() {
+    std::vector<WorkReport> many;
+    for (int i = 0; i < 4200; ++i) {
+      const int day = 1 + i % 28;
+      many.push_back(Report("m" + std::to_string(i),
+                            (day < 10 ? "2026-02-0" : "2026-02-") + std::to_string(day), "0.01"));
+    }
+    for (const ReportResult& r : Record(many)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
+    ASSERT_EQ(Record({Report("b1", "2026-03-01", "1")})[0].outcome, Outcome::kRecorded);
+  }
+  // Records in another connection; the report's seq is the next one.
+  void RecordElsewhere(const WorkReport& r) {
+    std::unique_ptr<Store> other = Open();
+    ASSERT_NE(other, nullptr);
+    Ingestor ingestor(*other, *registry_, std::chrono::system_clock::now());
+    ASSERT_TRUE(ingestor.Begin().ok());
+    ASSERT_EQ(ingestor.Add(IncomingReport{2, r, {}}).outcome, Outcome::kRecorded);
+    ASSERT_TRUE(ingestor.Commit("other").ok());
+  }
+  // The report recorded elsewhere is found here: sent again it is already recorded, and its
+  // hours count toward its day's 24.
+  void ExpectFound(const WorkReport& theirs) {
+    auto found = store_->FindReport(theirs.entity, theirs.report_id);
+    ASSERT_TRUE(found.ok());
+    EXPECT_TRUE(found->has_value());
+    WorkReport more = Report("more", theirs.work_date.ToString(), "5");
+    const std::vector<ReportResult> out = Record({theirs, more});
+    EXPECT_EQ(out[0].outcome, Outcome::kAlreadyRecorded);
+    ASSERT_EQ(out[1].outcome, Outcome::kRejected);
+    ASSERT_EQ(out[1].errors.size(), 1u);
+    EXPECT_EQ(out[1].errors[0].field, "hours");
+    EXPECT_NE(out[1].errors[0].message.find("to 25 (more than 24)"), std::string::npos)
+        << out[1].errors[0].message;
+    auto count = store_->CountEntries();
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(*count, 4200 + 1 + 1);  // nothing written twice, nothing refused written
+    EXPECT_TRUE(Problems().empty());
+  }
+};
+
+TEST_P(EntryFilterTest, WhatAnotherConnectionRecordedIsFound) {
+  AskAboutManyNewReports();
+  RecordElsewhere(Report("theirs", "2026-03-05", "20"));
+  ExpectFound(Report("theirs", "2026-03-05", "20"));
+}
+
+// A batch that read its own entries into the filters and then rolled back must not leave them
+// believing those seqs are read: another connection's entries take the same seqs.
+TEST_P(EntryFilterTest, EntriesOfABatchRolledBackDoNotHideTheNextOnes) {
+  AskAboutManyNewReports();
+  {
+    Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now());
+    ASSERT_TRUE(ingestor.Begin().ok());
+    ASSERT_EQ(ingestor.Add(IncomingReport{2, Report("gone1", "2026-03-06", "1"), {}}).outcome,
+              Outcome::kRecorded);
+    ASSERT_TRUE(ingestor.Flush().ok());  // written in the open batch: the next add reads it
+    ASSERT_EQ(ingestor.Add(IncomingReport{3, Report("gone2", "2026-03-06", "1"), {}}).outcome,
+              Outcome::kRecorded);
+    ingestor.Abort();
+  }
+  RecordElsewhere(Report("theirs", "2026-03-07", "20"));
+  ExpectFound(Report("theirs", "2026-03-07", "20"));
+}
+
 // A view made of several reads sees one state of the ledger: a batch another connection
 // commits meanwhile appears only once the snapshot ends.
 TEST_P(StoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
@@ -694,6 +766,10 @@ INSTANTIATE_TEST_SUITE_P(Engines, PayerSumsTest, ::testing::Values("sqlite", "po
                          [](const auto& info) { return std::string(info.param); });
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return std::string(info.param); });
+
+// The entry filters are the SQLite store's.
+INSTANTIATE_TEST_SUITE_P(Engines, EntryFilterTest, ::testing::Values("sqlite"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
