@@ -1,5 +1,6 @@
 #include "api/report_json.h"
 
+#include "base/json_text.h"
 #include "csv/header.h"
 #include "ingest/report_csv.h"
 #include "ledger/ledger.h"
@@ -132,14 +133,95 @@ nlohmann::json LegsToJson(const Entry& e) {
   return legs;
 }
 
-nlohmann::json ResultToJson(const ReportResult& r) {
-  nlohmann::json j = {{"outcome", OutcomeName(r.outcome)}};
-  if (r.outcome != Outcome::kRejected) {
-    j["report"] = ReportToJson(r.entry.report);
-    j["legs"] = LegsToJson(r.entry);
+// ResultJson writes the object that ReportToJson, LegsToJson and the outcome make as
+// nlohmann::json would dump it: keys in sorted order (its objects are std::maps).
+namespace {
+
+void AppendReport(std::string* out, const WorkReport& r) {
+  char separator = '{';
+  auto text = [&](std::string_view key, std::string_view value) {
+    out->push_back(separator);
+    separator = ',';
+    AppendJsonKey(out, key);
+    AppendJsonString(out, value);
+  };
+  text("classification", ClassificationName(r.classification));
+  text("earnings", r.earnings.ToString(2));
+  text("hiring_entity", r.entity);
+  text("hours", r.hours.ToString(2));
+  out->push_back(',');
+  AppendJsonKey(out, "jobs");
+  AppendJsonInt(out, r.jobs);
+  text("jurisdiction", r.jurisdiction);
+  text("replaces", r.replaces);
+  text("report_id", r.report_id);
+  text("sector", r.sector);
+  text("tips", r.tips.ToString(2));
+  text("work_date", r.work_date.ToString());
+  text("worker", r.worker.ToString());
+  out->push_back('}');
+}
+
+void AppendLeg(std::string* out, const Leg& l) {
+  const bool hours = l.unit == Unit::kHours;
+  out->push_back('{');
+  AppendJsonKey(out, "account");
+  AppendJsonString(out, l.account);
+  out->push_back(',');
+  AppendJsonKey(out, "amount");
+  AppendJsonString(
+      out, hours ? Hours::FromUnits(l.amount).ToString(2) : Money::FromUnits(l.amount).ToString(2));
+  if (!l.note.empty()) {
+    out->push_back(',');
+    AppendJsonKey(out, "note");
+    AppendJsonString(out, l.note);
   }
-  j["notes"] = r.notes;
-  return j;
+  if (!l.rule.empty()) {
+    out->push_back(',');
+    AppendJsonKey(out, "payer");
+    AppendJsonString(out, PayerName(l.payer));
+    out->push_back(',');
+    AppendJsonKey(out, "rate");
+    AppendJsonString(out, l.rate);
+    out->push_back(',');
+    AppendJsonKey(out, "rule");
+    AppendJsonString(out, l.rule);
+  }
+  out->push_back(',');
+  AppendJsonKey(out, "unit");
+  AppendJsonString(out, hours ? "hours" : "money");
+  out->push_back('}');
+}
+
+}  // namespace
+
+std::string ResultJson(const ReportResult& r) {
+  std::string out = "{";
+  if (r.outcome != Outcome::kRejected) {
+    AppendJsonKey(&out, "legs");
+    out.push_back('[');
+    for (size_t i = 0; i < r.entry.legs.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      AppendLeg(&out, r.entry.legs[i]);
+    }
+    out += "],";
+  }
+  AppendJsonKey(&out, "notes");
+  out.push_back('[');
+  for (size_t i = 0; i < r.notes.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(&out, r.notes[i]);
+  }
+  out += "],";
+  AppendJsonKey(&out, "outcome");
+  AppendJsonString(&out, OutcomeName(r.outcome));
+  if (r.outcome != Outcome::kRejected) {
+    out.push_back(',');
+    AppendJsonKey(&out, "report");
+    AppendReport(&out, r.entry.report);
+  }
+  out.push_back('}');
+  return out;
 }
 
 nlohmann::json StoredEntryToJson(const StoredEntry& e) {

@@ -38,9 +38,11 @@ CsvHeader CanonicalHeader(std::span<const CsvColumn> columns);
 IncomingReport ReportFromJson(const nlohmann::json& j, const std::string& entity, int64_t index);
 
 nlohmann::json ReportToJson(const WorkReport& r);
-// A report's outcome: the report, its outcome, notes, and the legs behind it.
-nlohmann::json ResultToJson(const ReportResult& r);
 nlohmann::json LegsToJson(const Entry& e);
+// A report's outcome as JSON text: the report, its outcome, notes, and the legs behind it (the
+// object ReportToJson and LegsToJson make, written directly: it is every single report's
+// answer).
+std::string ResultJson(const ReportResult& r);
 nlohmann::json StoredEntryToJson(const StoredEntry& e);
 
 // Field errors of report `index` ("/field" or "/reports/3/field") as problems.

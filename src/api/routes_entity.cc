@@ -54,7 +54,7 @@ std::optional<HttpResponse> SubmitOne(Api& api, Call& call, const std::string& r
       return Problem(422, "report_refused", "the report was refused; nothing was recorded",
                      ToProblems(r.errors, -1, false));
     }
-    return JsonResponse(r.outcome == Outcome::kAlreadyRecorded ? 200 : 201, ResultToJson(r));
+    return JsonTextResponse(r.outcome == Outcome::kAlreadyRecorded ? 200 : 201, ResultJson(r));
   };
   job.respond = call.respond;
   api.intake().Submit(std::move(job));

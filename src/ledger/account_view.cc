@@ -4,6 +4,8 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "base/json_text.h"
+
 namespace accrue {
 namespace {
 
@@ -12,52 +14,6 @@ std::string BenefitOf(const std::string& key) {
   const size_t start = key.find('/', 2) + 1;
   const size_t end = key.find('/', start);
   return key.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-// Appends `text` as a JSON string, written as nlohmann::json's dump writes it (the escapes it
-// uses; invalid UTF-8 replaced). Plain ASCII, nearly every string here, is escaped in place.
-void AppendJsonString(std::string* out, std::string_view text) {
-  if (std::any_of(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; })) {
-    *out += nlohmann::json(std::string(text))
-                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\b':
-        *out += "\\b";
-        break;
-      case '\f':
-        *out += "\\f";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 // Appends an object of string fields, in the order given.
