@@ -104,9 +104,13 @@ constexpr size_t kMaxKeysCached = size_t{1} << 21;
 // this size, once per connection).
 constexpr int64_t kFilterAfterMisses = 4096;
 constexpr uint64_t kMaxRowsFiltered = uint64_t{1} << 22;
+// Rows read into a filter per step (a batch's start, a chunk's questions): a table of millions
+// of rows is read over many steps of a few milliseconds each, not in one stall of seconds,
+// and the filter is used once it holds every row.
+constexpr int64_t kRowsFilteredPerStep = int64_t{1} << 15;
 
-// The most entries the report and worker-day filters are built over (one scan of the entries;
-// two filters of about 20 MB each at this size).
+// The most entries the report and worker-day filters are built over (two filters of about
+// 20 MB each at this size, read in steps of kRowsFilteredPerStep).
 constexpr int64_t kMaxEntriesFiltered = int64_t{1} << 23;
 
 // Says, without a b-tree look-up, that no entry has a given report id or worker-day: a new
@@ -114,11 +118,12 @@ constexpr int64_t kMaxEntriesFiltered = int64_t{1} << 23;
 // an ingest). Built once a connection has asked kFilterAfterMisses questions that found
 // nothing, and kept whole as the dictionary's key filters are: before each use, the entries
 // added since (seq only grows, max+1 under the write lock, and entries are never deleted) are
-// read in the same snapshot as the questions.
+// read in the same snapshot as the questions, at most kRowsFilteredPerStep of them each time;
+// until they hold every entry, the questions go to the database.
 class EntryFilter {
  public:
-  // Brings the filters up to the snapshot being read (building them when due); false while
-  // there are none to ask.
+  // Brings the filters a step closer to the snapshot being read (building them when due);
+  // true once they hold every entry of it, false while there are none or they hold only part.
   Result<bool> CatchUp(SqliteDb* db);
   bool MayHaveReport(std::string_view entity, std::string_view report_id);
   bool MayHaveDay(AccountNumber worker, Date day, std::string_view entity);
@@ -150,9 +155,10 @@ Result<bool> EntryFilter::CatchUp(SqliteDb* db) {
   if (reports_ == nullptr || reports_->full() || days_->full()) RETURN_IF_ERROR(Build(db));
   if (reports_ == nullptr) return false;
   ASSIGN_OR_RETURN(SqliteStmt * s, db->Prepare("SELECT seq,entity,report_id,worker,work_date "
-                                               "FROM entries WHERE seq>=?"));
-  s->Bind(1, filtered_below_);
-  for (;;) {
+                                               "FROM entries WHERE seq>=? ORDER BY seq LIMIT ?"));
+  s->Bind(1, filtered_below_).Bind(2, kRowsFilteredPerStep);
+  int64_t read = 0;
+  for (;; ++read) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
     filtered_below_ = s->Int(0) + 1;
@@ -160,7 +166,7 @@ Result<bool> EntryFilter::CatchUp(SqliteDb* db) {
     reports_->Add(ReportKey(entity, s->TextView(2)));
     days_->Add(DayKey(static_cast<uint64_t>(s->Int(3)), static_cast<int32_t>(s->Int(4)), entity));
   }
-  return true;
+  return read < kRowsFilteredPerStep;  // else more entries follow, read by the next steps
 }
 
 Status EntryFilter::Build(SqliteDb* db) {
@@ -264,14 +270,16 @@ class SqliteDictionary : public Dictionary {
     // Every key of the table once this connection has created many (kFilterAfterMisses): then
     // a key the filter has not seen is created without asking. Kept whole by adding the rows
     // this connection creates and, as each batch begins, those others added since: ids only
-    // grow (max(id)+1 under the write lock) and rows are never deleted.
+    // grow (max(id)+1 under the write lock) and rows are never deleted. A large table is read
+    // into it over several batches (kRowsFilteredPerStep each).
     std::unique_ptr<KeyFilter> filter;
     uint64_t filtered_below = 0;  // every row with a smaller id is in the filter
+    bool whole = false;           // the filter holds every row (it is used only then)
     int64_t misses = 0;           // look-ups that found no row, while there is no filter
   };
   uint64_t Intern(Table& t, const std::string& text, int unit);
-  // Builds the table's filter from all its keys, or adds the rows others created since the
-  // last batch; under the write lock.
+  // Builds the table's filter, or reads into it the next step of the rows it lacks (those of
+  // a table being read in, or that others created since the last batch); under the write lock.
   Status Filter(Table& t);
   // The id the database holds for a key, or 0 when it has none.
   uint64_t StoredId(Table& t, const std::string& text);
@@ -317,27 +325,30 @@ Status SqliteDictionary::BeginBatch() {
 }
 
 Status SqliteDictionary::Filter(Table& t) {
-  const uint64_t rows = t.next - 1;  // ids run from 1 without gaps
-  const bool build = t.filter == nullptr || t.filter->full();
-  if (build) {
+  if (t.filter == nullptr || t.filter->full()) {
     t.filter.reset();
-    t.misses = 0;  // asked again after as many misses, if too big to filter now
+    t.whole = false;
+    t.misses = 0;                      // asked again after as many misses, if too big to filter now
+    const uint64_t rows = t.next - 1;  // ids run from 1 without gaps
     if (rows > kMaxRowsFiltered) return Status::Ok();
     t.filter = std::make_unique<KeyFilter>(2 * rows + 65536);
     t.filtered_below = 1;
   }
-  if (t.filtered_below == t.next) return Status::Ok();
-  ASSIGN_OR_RETURN(SqliteStmt * s,
-                   db_->Prepare(t.tag == 'A'   ? "SELECT key FROM accounts WHERE id>=?"
-                                : t.tag == 'S' ? "SELECT text FROM strings WHERE id>=?"
-                                               : "SELECT key FROM totals WHERE id>=?"));
-  s->Bind(1, static_cast<int64_t>(t.filtered_below));
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    t.filter->Add(s->TextView(0));
+  if (t.filtered_below < t.next) {
+    ASSIGN_OR_RETURN(
+        SqliteStmt * s,
+        db_->Prepare(t.tag == 'A'   ? "SELECT id,key FROM accounts WHERE id>=? ORDER BY id LIMIT ?"
+                     : t.tag == 'S' ? "SELECT id,text FROM strings WHERE id>=? ORDER BY id LIMIT ?"
+                                    : "SELECT id,key FROM totals WHERE id>=? ORDER BY id LIMIT ?"));
+    s->Bind(1, static_cast<int64_t>(t.filtered_below)).Bind(2, kRowsFilteredPerStep);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      t.filtered_below = static_cast<uint64_t>(s->Int(0)) + 1;
+      t.filter->Add(s->TextView(1));
+    }
   }
-  t.filtered_below = t.next;
+  t.whole = t.filtered_below == t.next;
   return Status::Ok();
 }
 
@@ -349,7 +360,7 @@ uint64_t SqliteDictionary::Intern(Table& t, const std::string& text, int unit) {
   uint64_t id = 0;
   if (auto a = t.absent.find(text); a != t.absent.end()) {
     t.absent.erase(a);  // about to be created
-  } else if (t.filter == nullptr || t.filter->MayContain(text)) {
+  } else if (!t.whole || t.filter->MayContain(text)) {
     // Another process may have written it since we cached: ask the database first.
     id = StoredId(t, text);
     if (id == 0 && t.filter == nullptr) ++t.misses;
@@ -446,7 +457,7 @@ void SqliteDictionary::Committed() {
     t->flushed.clear();
     t->absent.clear();
     // The batch's new rows are in the filter, and nobody else could add rows meanwhile.
-    if (t->filter != nullptr) t->filtered_below = t->next;
+    if (t->whole) t->filtered_below = t->next;
     if (t->ids.size() > kMaxKeysCached) StartOver(t->ids);  // asked of the database again
   }
 }

@@ -504,6 +504,97 @@ TEST_P(EntryFilterTest, EntriesOfABatchRolledBackDoNotHideTheNextOnes) {
   ExpectFound(Report("theirs", "2026-03-07", "20"));
 }
 
+// A store's entries are read into the filters a step at a time; until the filters hold them
+// all, questions go to the database. 40,000 entries are more than one step (32,768).
+TEST_P(EntryFilterTest, AFilterStillBeingReadInIsNotAsked) {
+  std::vector<WorkReport> many;
+  for (int i = 0; i < 40000; ++i) {
+    const int day = 1 + i % 28;
+    many.push_back(Report("m" + std::to_string(i),
+                          (day < 10 ? "2026-02-0" : "2026-02-") + std::to_string(day), "0.01"));
+  }
+  for (const ReportResult& r : Record(many)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
+  // The first step reads the first 32,768 entries; the last ones are asked of the database.
+  auto last = store_->FindReport("rideco", "m39999");
+  ASSERT_TRUE(last.ok());
+  EXPECT_TRUE(last->has_value());
+  // Whole by now: the resend is found, and the day's 14.29 hours (1,429 reports) count.
+  const std::vector<ReportResult> out =
+      Record({many.back(), Report("more", many.back().work_date.ToString(), "10")});
+  EXPECT_EQ(out[0].outcome, Outcome::kAlreadyRecorded);
+  ASSERT_EQ(out[1].outcome, Outcome::kRejected);
+  ASSERT_EQ(out[1].errors.size(), 1u);
+  EXPECT_NE(out[1].errors[0].message.find("to 24.29 (more than 24)"), std::string::npos)
+      << out[1].errors[0].message;
+  auto count = store_->CountEntries();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 40000);
+}
+
+// The same for the dictionary's key filter: while it is being read in, over several batches,
+// keys past the part read are still found rather than created twice. This connection makes
+// the filter due (many keys it created); another creates more keys than one step (32,768)
+// holds, which this connection has not cached.
+TEST_P(EntryFilterTest, AKeyFilterStillBeingReadInIsNotAsked) {
+  auto workers = [&](Store& store, int n, const std::string& prefix) {
+    std::vector<Worker> list;
+    for (int i = 0; i < n; ++i) {
+      list.push_back(Worker{AccountNumber(), prefix + std::to_string(i), *Date::Parse("1990-01-01"),
+                            "US-WA-SEATTLE"});
+    }
+    auto added = store.AddWorkers(list);
+    EXPECT_TRUE(added.ok()) << added.status().message();
+    return added.ok() ? *added : std::vector<Worker>{};
+  };
+  auto first_reports = [&](const std::vector<Worker>& list) {
+    std::vector<WorkReport> out;
+    for (const Worker& w : list) {
+      out.push_back(Report("k-" + w.name, "2026-03-02", "2"));
+      out.back().worker = w.account;
+    }
+    return out;
+  };
+  for (const ReportResult& r : Record(first_reports(workers(*store_, 1500, "A")))) {
+    ASSERT_EQ(r.outcome, Outcome::kRecorded);
+  }
+  std::unique_ptr<Store> other = Open();
+  ASSERT_NE(other, nullptr);
+  const std::vector<Worker> theirs = workers(*other, 7000, "B");
+  ASSERT_EQ(theirs.size(), 7000u);
+  {
+    Ingestor ingestor(*other, *registry_, std::chrono::system_clock::now());
+    ASSERT_TRUE(ingestor.Begin().ok());
+    int64_t row = 2;
+    for (const WorkReport& r : first_reports(theirs)) {
+      ASSERT_EQ(ingestor.Add(IncomingReport{row++, r, {}}).outcome, Outcome::kRecorded);
+    }
+    ASSERT_TRUE(ingestor.Commit("other").ok());
+  }
+  auto accounts = store_->sql().Query("SELECT count(*) FROM accounts");
+  ASSERT_TRUE(accounts.ok());
+  ASSERT_GT(accounts->at(0).Int(0), 32768 + 1000);  // more than one step past theirs
+
+  const AccountNumber last = theirs.back().account;
+  auto before = store_->WorkerBalances(last);
+  ASSERT_TRUE(before.ok());
+  for (int round = 1; round <= 2; ++round) {  // the filter is part read, then whole
+    WorkReport again = Report("k-again-" + std::to_string(round), "2026-03-03", "2");
+    again.worker = last;
+    ASSERT_EQ(Record({again})[0].outcome, Outcome::kRecorded);
+  }
+  auto after = store_->WorkerBalances(last);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), before->size());  // the same accounts, none made twice
+  for (size_t i = 0; i < after->size(); ++i) {
+    EXPECT_EQ((*after)[i].account, (*before)[i].account);
+    // Money is per hour; leave accrues on the hours worked so far (2, 4, 6), not per report.
+    if ((*after)[i].unit == Unit::kMoney) {
+      EXPECT_EQ((*after)[i].amount, 3 * (*before)[i].amount) << (*after)[i].account;
+    }
+  }
+  EXPECT_TRUE(Problems().empty());
+}
+
 // A view made of several reads sees one state of the ledger: a batch another connection
 // commits meanwhile appears only once the snapshot ends.
 TEST_P(StoreTest, AReadSnapshotDoesNotSeeBatchesCommittedMeanwhile) {
