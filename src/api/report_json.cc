@@ -138,27 +138,22 @@ nlohmann::json LegsToJson(const Entry& e) {
 namespace {
 
 void AppendReport(std::string* out, const WorkReport& r) {
-  char separator = '{';
-  auto text = [&](std::string_view key, std::string_view value) {
-    out->push_back(separator);
-    separator = ',';
-    AppendJsonKey(out, key);
-    AppendJsonString(out, value);
-  };
-  text("classification", ClassificationName(r.classification));
-  text("earnings", r.earnings.ToString(2));
-  text("hiring_entity", r.entity);
-  text("hours", r.hours.ToString(2));
+  out->push_back('{');
+  AppendJsonKey(out, "classification");
+  AppendJsonString(out, ClassificationName(r.classification));
+  AppendJsonField(out, "earnings", r.earnings.ToString(2));
+  AppendJsonField(out, "hiring_entity", r.entity);
+  AppendJsonField(out, "hours", r.hours.ToString(2));
   out->push_back(',');
   AppendJsonKey(out, "jobs");
   AppendJsonInt(out, r.jobs);
-  text("jurisdiction", r.jurisdiction);
-  text("replaces", r.replaces);
-  text("report_id", r.report_id);
-  text("sector", r.sector);
-  text("tips", r.tips.ToString(2));
-  text("work_date", r.work_date.ToString());
-  text("worker", r.worker.ToString());
+  AppendJsonField(out, "jurisdiction", r.jurisdiction);
+  AppendJsonField(out, "replaces", r.replaces);
+  AppendJsonField(out, "report_id", r.report_id);
+  AppendJsonField(out, "sector", r.sector);
+  AppendJsonField(out, "tips", r.tips.ToString(2));
+  AppendJsonField(out, "work_date", r.work_date.ToString());
+  AppendJsonField(out, "worker", r.worker.ToString());
   out->push_back('}');
 }
 
@@ -167,29 +162,16 @@ void AppendLeg(std::string* out, const Leg& l) {
   out->push_back('{');
   AppendJsonKey(out, "account");
   AppendJsonString(out, l.account);
-  out->push_back(',');
-  AppendJsonKey(out, "amount");
-  AppendJsonString(
-      out, hours ? Hours::FromUnits(l.amount).ToString(2) : Money::FromUnits(l.amount).ToString(2));
-  if (!l.note.empty()) {
-    out->push_back(',');
-    AppendJsonKey(out, "note");
-    AppendJsonString(out, l.note);
-  }
+  AppendJsonField(
+      out, "amount",
+      hours ? Hours::FromUnits(l.amount).ToString(2) : Money::FromUnits(l.amount).ToString(2));
+  if (!l.note.empty()) AppendJsonField(out, "note", l.note);
   if (!l.rule.empty()) {
-    out->push_back(',');
-    AppendJsonKey(out, "payer");
-    AppendJsonString(out, PayerName(l.payer));
-    out->push_back(',');
-    AppendJsonKey(out, "rate");
-    AppendJsonString(out, l.rate);
-    out->push_back(',');
-    AppendJsonKey(out, "rule");
-    AppendJsonString(out, l.rule);
+    AppendJsonField(out, "payer", PayerName(l.payer));
+    AppendJsonField(out, "rate", l.rate);
+    AppendJsonField(out, "rule", l.rule);
   }
-  out->push_back(',');
-  AppendJsonKey(out, "unit");
-  AppendJsonString(out, hours ? "hours" : "money");
+  AppendJsonField(out, "unit", hours ? "hours" : "money");
   out->push_back('}');
 }
 
@@ -216,8 +198,7 @@ std::string ResultJson(const ReportResult& r) {
   AppendJsonKey(&out, "outcome");
   AppendJsonString(&out, OutcomeName(r.outcome));
   if (r.outcome != Outcome::kRejected) {
-    out.push_back(',');
-    AppendJsonKey(&out, "report");
+    out += ",\"report\":";
     AppendReport(&out, r.entry.report);
   }
   out.push_back('}');

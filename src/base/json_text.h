@@ -12,11 +12,17 @@ namespace accrue {
 
 // Appends `text` as a JSON string.
 void AppendJsonString(std::string* out, std::string_view text);
-// Appends `"key":` (a key needing no escapes).
+// Appends `"key":` (keys here need no escapes).
 inline void AppendJsonKey(std::string* out, std::string_view key) {
   out->push_back('"');
   out->append(key);
   out->append("\":");
+}
+// Appends `,"key":` and `value` as a JSON string: a field after an object's first.
+inline void AppendJsonField(std::string* out, std::string_view key, std::string_view value) {
+  out->push_back(',');
+  AppendJsonKey(out, key);
+  AppendJsonString(out, value);
 }
 void AppendJsonInt(std::string* out, int64_t value);
 

@@ -127,12 +127,10 @@ std::string SummaryJson(const AccountSummary& s) {
   }
   out += "],\"name\":";
   AppendJsonString(&out, s.worker.name);
-  out += ",\"paid_out\":";
-  AppendJsonString(&out, s.paid_out.ToString(2));
+  AppendJsonField(&out, "paid_out", s.paid_out.ToString(2));
   out += ",\"reports\":";
-  out += std::to_string(s.reports);
-  out += ",\"total\":";
-  AppendJsonString(&out, s.total.ToString(2));
+  AppendJsonInt(&out, s.reports);
+  AppendJsonField(&out, "total", s.total.ToString(2));
   out += '}';
   return out;
 }

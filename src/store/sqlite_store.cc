@@ -605,6 +605,9 @@ class SqliteStore : public Store {
   // An entry from a row selecting kEntryColumns; ReadReport leaves its legs for the caller.
   Result<StoredEntry> ReadEntry(SqliteStmt* s);
   static StoredEntry ReadReport(SqliteStmt* s);
+  // Brings the entry filter up to date for the questions that follow, in `snapshot` (begun
+  // here when the filter will read); whether the filter may be asked.
+  Result<bool> CatchUpEntryFilter(std::optional<ReadSnapshot>* snapshot);
   Status InsertEntry(int64_t batch, const Entry& e, const std::string& legs);
   Status ApplyDeltas(const DeltaSums& sums);
   Status ApplyPayerSums(const std::vector<Entry>& entries);
@@ -1053,6 +1056,14 @@ constexpr std::string_view kFindReportSql =
     "SELECT seq,batch,entity,report_id,worker,work_date,jurisdiction,hours,earnings,tips,jobs,"
     "classification,sector,replaces,legs FROM entries WHERE entity=? AND report_id=?";
 
+Result<bool> SqliteStore::CatchUpEntryFilter(std::optional<ReadSnapshot>* snapshot) {
+  if (entry_filter_.Due()) {
+    snapshot->emplace(*this);
+    RETURN_IF_ERROR((*snapshot)->status());
+  }
+  return entry_filter_.CatchUp(db_.get());
+}
+
 Result<std::optional<StoredEntry>> SqliteStore::FindReport(const std::string& entity,
                                                            const std::string& report_id) {
   const ReportRef key{entity, report_id};
@@ -1064,10 +1075,8 @@ Result<std::optional<StoredEntry>> SqliteStore::FindReport(const std::string& en
 Result<std::vector<std::optional<StoredEntry>>> SqliteStore::FindReports(
     std::span<const ReportRef> keys) {
   db_->ResetAll();
-  std::optional<ReadSnapshot> snapshot;  // the filter's catch-up and the questions read one
-  if (entry_filter_.Due()) snapshot.emplace(*this);
-  if (snapshot && !snapshot->status().ok()) return snapshot->status();
-  ASSIGN_OR_RETURN(const bool filtered, entry_filter_.CatchUp(db_.get()));
+  std::optional<ReadSnapshot> snapshot;
+  ASSIGN_OR_RETURN(const bool filtered, CatchUpEntryFilter(&snapshot));
   std::vector<std::optional<StoredEntry>> out(keys.size());
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kFindReportSql));
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -1109,10 +1118,8 @@ Result<int64_t> SqliteStore::HoursOnDay(AccountNumber worker, const std::string&
 
 Result<std::vector<int64_t>> SqliteStore::HoursOnDays(std::span<const DayRef> days) {
   db_->ResetAll();
-  std::optional<ReadSnapshot> snapshot;  // as in FindReports
-  if (entry_filter_.Due()) snapshot.emplace(*this);
-  if (snapshot && !snapshot->status().ok()) return snapshot->status();
-  ASSIGN_OR_RETURN(const bool filtered, entry_filter_.CatchUp(db_.get()));
+  std::optional<ReadSnapshot> snapshot;
+  ASSIGN_OR_RETURN(const bool filtered, CatchUpEntryFilter(&snapshot));
   std::vector<int64_t> out(days.size(), 0);
   ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare(kHoursOnDaySql));
   for (size_t i = 0; i < days.size(); ++i) {

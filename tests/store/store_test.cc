@@ -58,7 +58,11 @@ class StoreTest : public ::testing::TestWithParam<const char*> {
 
   // Records reports in one batch; returns each outcome.
   std::vector<ReportResult> Record(const std::vector<WorkReport>& reports, bool commit = true) {
-    Ingestor ingestor(*store_, *registry_, std::chrono::system_clock::now());
+    return RecordIn(*store_, reports, commit);
+  }
+  std::vector<ReportResult> RecordIn(Store& store, const std::vector<WorkReport>& reports,
+                                     bool commit = true) {
+    Ingestor ingestor(store, *registry_, std::chrono::system_clock::now());
     EXPECT_TRUE(ingestor.Begin().ok());
     std::vector<ReportResult> out;
     int64_t row = 2;
@@ -96,6 +100,39 @@ class StoreTest : public ::testing::TestWithParam<const char*> {
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_free(err);
     sqlite3_close(db);
+  }
+
+  // Adds `n` workers (named prefix0, prefix1, …) through `store` and returns a first report for
+  // each: 2 hours on 2026-03-02, id "k-<name>".
+  std::vector<WorkReport> NewWorkersFirstReports(Store& store, int n, const std::string& prefix) {
+    std::vector<Worker> list;
+    for (int i = 0; i < n; ++i) {
+      list.push_back(Worker{AccountNumber(), prefix + std::to_string(i), *Date::Parse("1990-01-01"),
+                            "US-WA-SEATTLE"});
+    }
+    auto added = store.AddWorkers(list);
+    EXPECT_TRUE(added.ok()) << added.status().message();
+    std::vector<WorkReport> out;
+    for (const Worker& w : added.ok() ? *added : std::vector<Worker>{}) {
+      out.push_back(Report("k-" + w.name, "2026-03-02", "2"));
+      out.back().worker = w.account;
+    }
+    return out;
+  }
+
+  // The worker's accounts are those `before` lists (none made twice), each holding `factor`
+  // times the money it held then (leave hours accrue on the hours so far, not per report).
+  void ExpectSameAccountsWithMoneyTimes(AccountNumber worker,
+                                        const std::vector<AccountBalance>& before, int factor) {
+    auto after = store_->WorkerBalances(worker);
+    ASSERT_TRUE(after.ok());
+    ASSERT_EQ(after->size(), before.size());
+    for (size_t i = 0; i < after->size(); ++i) {
+      EXPECT_EQ((*after)[i].account, before[i].account);
+      if ((*after)[i].unit == Unit::kMoney) {
+        EXPECT_EQ((*after)[i].amount, factor * before[i].amount) << (*after)[i].account;
+      }
+    }
   }
 
   std::vector<std::string> Problems() {
@@ -384,19 +421,9 @@ TEST_P(StoreTest, ChangedPackTextGetsANewRevision) {
 // meanwhile must still be found: its worker's second report lands on the same accounts.
 TEST_P(StoreTest, KeysAnotherConnectionCreatedAreFoundAfterManyWereCreatedHere) {
   if (!sqlite()) GTEST_SKIP() << "the key filter is SQLite's dictionary's";
-  std::vector<Worker> many;
-  for (int i = 0; i < 1500; ++i) {
-    many.push_back(Worker{AccountNumber(), "W" + std::to_string(i), *Date::Parse("1990-01-01"),
-                          "US-WA-SEATTLE"});
+  for (const ReportResult& r : Record(NewWorkersFirstReports(*store_, 1500, "W"))) {
+    ASSERT_EQ(r.outcome, Outcome::kRecorded);
   }
-  auto added = store_->AddWorkers(many);
-  ASSERT_TRUE(added.ok()) << added.status().message();
-  std::vector<WorkReport> first;
-  for (const Worker& w : *added) {
-    first.push_back(Report("m-" + w.name, "2026-03-02", "2"));
-    first.back().worker = w.account;
-  }
-  for (const ReportResult& r : Record(first)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
   Record({Report("a1", "2026-03-02", "1")});  // this batch's start builds the filter
 
   std::unique_ptr<Store> other = Open();
@@ -405,16 +432,9 @@ TEST_P(StoreTest, KeysAnotherConnectionCreatedAreFoundAfterManyWereCreatedHere) 
       {Worker{AccountNumber(), "Zed", *Date::Parse("1992-02-02"), "US-WA-SEATTLE"}});
   ASSERT_TRUE(zed.ok());
   const AccountNumber z = zed->at(0).account;
-  auto registry = Registry::Load(*other);
-  ASSERT_TRUE(registry.ok());
   WorkReport theirs = Report("z1", "2026-03-03", "3");
   theirs.worker = z;
-  {
-    Ingestor ingestor(*other, **registry, std::chrono::system_clock::now());
-    ASSERT_TRUE(ingestor.Begin().ok());
-    EXPECT_EQ(ingestor.Add(IncomingReport{2, theirs, {}}).outcome, Outcome::kRecorded);
-    ASSERT_TRUE(ingestor.Commit("other").ok());
-  }
+  EXPECT_EQ(RecordIn(*other, {theirs})[0].outcome, Outcome::kRecorded);
   auto before = store_->WorkerBalances(z);
   ASSERT_TRUE(before.ok());
   ASSERT_FALSE(before->empty());
@@ -422,13 +442,7 @@ TEST_P(StoreTest, KeysAnotherConnectionCreatedAreFoundAfterManyWereCreatedHere) 
   WorkReport mine = Report("z2", "2026-03-04", "3");
   mine.worker = z;
   ASSERT_EQ(Record({mine})[0].outcome, Outcome::kRecorded);
-  auto after = store_->WorkerBalances(z);
-  ASSERT_TRUE(after.ok());
-  ASSERT_EQ(after->size(), before->size());  // the same accounts, none made twice
-  for (size_t i = 0; i < after->size(); ++i) {
-    EXPECT_EQ((*after)[i].account, (*before)[i].account);
-    EXPECT_EQ((*after)[i].amount, 2 * (*before)[i].amount) << (*after)[i].account;
-  }
+  ExpectSameAccountsWithMoneyTimes(z, *before, 2);
   EXPECT_TRUE(Problems().empty());
 }
 
@@ -438,26 +452,29 @@ TEST_P(StoreTest, KeysAnotherConnectionCreatedAreFoundAfterManyWereCreatedHere) 
 // recorded.
 class EntryFilterTest : public StoreTest {
  protected:
+  // `n` reports m0, m1, … of 0.01 hours each, by turns on each day of February 2026.
+  std::vector<WorkReport> OverFebruary(int n) {
+    std::vector<WorkReport> out;
+    for (int i = 0; i < n; ++i) {
+      const int day = 1 + i % 28;
+      out.push_back(Report("m" + std::to_string(i),
+                           (day < 10 ? "2026-02-0" : "2026-02-") + std::to_string(day), "0.01"));
+    }
+    return out;
+  }
   // Enough new report ids (and a day's worth of questions more) for the filters to be due; the
   // next batch builds them.
   void AskAboutManyNewReports() {
-    std::vector<WorkReport> many;
-    for (int i = 0; i < 4200; ++i) {
-      const int day = 1 + i % 28;
-      many.push_back(Report("m" + std::to_string(i),
-                            (day < 10 ? "2026-02-0" : "2026-02-") + std::to_string(day), "0.01"));
+    for (const ReportResult& r : Record(OverFebruary(4200))) {
+      ASSERT_EQ(r.outcome, Outcome::kRecorded);
     }
-    for (const ReportResult& r : Record(many)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
     ASSERT_EQ(Record({Report("b1", "2026-03-01", "1")})[0].outcome, Outcome::kRecorded);
   }
   // Records in another connection; the report's seq is the next one.
   void RecordElsewhere(const WorkReport& r) {
     std::unique_ptr<Store> other = Open();
     ASSERT_NE(other, nullptr);
-    Ingestor ingestor(*other, *registry_, std::chrono::system_clock::now());
-    ASSERT_TRUE(ingestor.Begin().ok());
-    ASSERT_EQ(ingestor.Add(IncomingReport{2, r, {}}).outcome, Outcome::kRecorded);
-    ASSERT_TRUE(ingestor.Commit("other").ok());
+    ASSERT_EQ(RecordIn(*other, {r})[0].outcome, Outcome::kRecorded);
   }
   // The report recorded elsewhere is found here: sent again it is already recorded, and its
   // hours count toward its day's 24.
@@ -507,12 +524,7 @@ TEST_P(EntryFilterTest, EntriesOfABatchRolledBackDoNotHideTheNextOnes) {
 // A store's entries are read into the filters a step at a time; until the filters hold them
 // all, questions go to the database. 40,000 entries are more than one step (32,768).
 TEST_P(EntryFilterTest, AFilterStillBeingReadInIsNotAsked) {
-  std::vector<WorkReport> many;
-  for (int i = 0; i < 40000; ++i) {
-    const int day = 1 + i % 28;
-    many.push_back(Report("m" + std::to_string(i),
-                          (day < 10 ? "2026-02-0" : "2026-02-") + std::to_string(day), "0.01"));
-  }
+  const std::vector<WorkReport> many = OverFebruary(40000);
   for (const ReportResult& r : Record(many)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
   // The first step reads the first 32,768 entries; the last ones are asked of the database.
   auto last = store_->FindReport("rideco", "m39999");
@@ -536,45 +548,19 @@ TEST_P(EntryFilterTest, AFilterStillBeingReadInIsNotAsked) {
 // the filter due (many keys it created); another creates more keys than one step (32,768)
 // holds, which this connection has not cached.
 TEST_P(EntryFilterTest, AKeyFilterStillBeingReadInIsNotAsked) {
-  auto workers = [&](Store& store, int n, const std::string& prefix) {
-    std::vector<Worker> list;
-    for (int i = 0; i < n; ++i) {
-      list.push_back(Worker{AccountNumber(), prefix + std::to_string(i), *Date::Parse("1990-01-01"),
-                            "US-WA-SEATTLE"});
-    }
-    auto added = store.AddWorkers(list);
-    EXPECT_TRUE(added.ok()) << added.status().message();
-    return added.ok() ? *added : std::vector<Worker>{};
-  };
-  auto first_reports = [&](const std::vector<Worker>& list) {
-    std::vector<WorkReport> out;
-    for (const Worker& w : list) {
-      out.push_back(Report("k-" + w.name, "2026-03-02", "2"));
-      out.back().worker = w.account;
-    }
-    return out;
-  };
-  for (const ReportResult& r : Record(first_reports(workers(*store_, 1500, "A")))) {
+  for (const ReportResult& r : Record(NewWorkersFirstReports(*store_, 1500, "A"))) {
     ASSERT_EQ(r.outcome, Outcome::kRecorded);
   }
   std::unique_ptr<Store> other = Open();
   ASSERT_NE(other, nullptr);
-  const std::vector<Worker> theirs = workers(*other, 7000, "B");
+  const std::vector<WorkReport> theirs = NewWorkersFirstReports(*other, 7000, "B");
   ASSERT_EQ(theirs.size(), 7000u);
-  {
-    Ingestor ingestor(*other, *registry_, std::chrono::system_clock::now());
-    ASSERT_TRUE(ingestor.Begin().ok());
-    int64_t row = 2;
-    for (const WorkReport& r : first_reports(theirs)) {
-      ASSERT_EQ(ingestor.Add(IncomingReport{row++, r, {}}).outcome, Outcome::kRecorded);
-    }
-    ASSERT_TRUE(ingestor.Commit("other").ok());
-  }
+  for (const ReportResult& r : RecordIn(*other, theirs)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
   auto accounts = store_->sql().Query("SELECT count(*) FROM accounts");
   ASSERT_TRUE(accounts.ok());
   ASSERT_GT(accounts->at(0).Int(0), 32768 + 1000);  // more than one step past theirs
 
-  const AccountNumber last = theirs.back().account;
+  const AccountNumber last = theirs.back().worker;
   auto before = store_->WorkerBalances(last);
   ASSERT_TRUE(before.ok());
   for (int round = 1; round <= 2; ++round) {  // the filter is part read, then whole
@@ -582,16 +568,7 @@ TEST_P(EntryFilterTest, AKeyFilterStillBeingReadInIsNotAsked) {
     again.worker = last;
     ASSERT_EQ(Record({again})[0].outcome, Outcome::kRecorded);
   }
-  auto after = store_->WorkerBalances(last);
-  ASSERT_TRUE(after.ok());
-  ASSERT_EQ(after->size(), before->size());  // the same accounts, none made twice
-  for (size_t i = 0; i < after->size(); ++i) {
-    EXPECT_EQ((*after)[i].account, (*before)[i].account);
-    // Money is per hour; leave accrues on the hours worked so far (2, 4, 6), not per report.
-    if ((*after)[i].unit == Unit::kMoney) {
-      EXPECT_EQ((*after)[i].amount, 3 * (*before)[i].amount) << (*after)[i].account;
-    }
-  }
+  ExpectSameAccountsWithMoneyTimes(last, *before, 3);
   EXPECT_TRUE(Problems().empty());
 }
 
