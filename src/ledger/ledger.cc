@@ -71,7 +71,7 @@ std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit
   return key;
 }
 
-AccountNumber WorkerOfAccount(const std::string& key) {
+AccountNumber WorkerOfAccount(std::string_view key) {
   if (key.size() < 15 || key[0] != 'W' || key[1] != '/' || key[14] != '/') return AccountNumber();
   uint64_t value = 0;
   const char* digits = key.data() + 2;

@@ -100,7 +100,7 @@ std::string WorkerAccountPrefix(AccountNumber worker);
 // The worker's account key for a benefit.
 std::string WorkerAccount(AccountNumber worker, const std::string& benefit, Unit unit);
 // The owning worker of a key, or an invalid AccountNumber for a non-worker account.
-AccountNumber WorkerOfAccount(const std::string& key);
+AccountNumber WorkerOfAccount(std::string_view key);
 
 // Money on workers' accounts by whom it came from: the money legs an entry posts to worker
 // accounts, summed by (worker, the entry's entity, the leg's payer). The store keeps these

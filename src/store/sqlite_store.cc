@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "store/key_filter.h"
+#include "store/key_ids.h"
 #include "store/ledger_audit.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -253,15 +254,15 @@ class SqliteDictionary : public Dictionary {
   // A row interned by the open batch: pending until written, then flushed until the commit.
   struct NewRow {
     uint64_t id;
-    std::string text;
-    int unit;  // accounts only
+    std::string_view text;  // the key cache's copy, kept until the commit (Committed())
+    int unit;               // accounts only
   };
   struct Table {
     const char* name;
     char tag;
     // Flat (open addressing): with 100k workers this holds about a million keys, and a
     // node-based map missed the cache twice per lookup (12% of ingest CPU).
-    absl::flat_hash_map<std::string, uint64_t> ids;
+    KeyIds ids;
     mutable std::unordered_map<uint64_t, std::pair<std::string, int>> by_id;  // text, unit
     uint64_t next = 1;
     std::vector<NewRow> pending;              // interned, not yet written
@@ -271,9 +272,14 @@ class SqliteDictionary : public Dictionary {
     // a key the filter has not seen is created without asking. Kept whole by adding the rows
     // this connection creates and, as each batch begins, those others added since: ids only
     // grow (max(id)+1 under the write lock) and rows are never deleted. A large table is read
-    // into it over several batches (kRowsFilteredPerStep each).
+    // into it over several batches (kRowsFilteredPerStep each), skipping the rows this
+    // connection created meanwhile: a writer creating more rows per batch than a step reads
+    // would otherwise never catch up.
     std::unique_ptr<KeyFilter> filter;
     uint64_t filtered_below = 0;  // every row with a smaller id is in the filter
+    uint64_t own_from = 0;        // and every row in [own_from, own_to), created here,
+    uint64_t own_to = 0;          // while the filter was being read in
+    uint64_t first_new = 0;       // the first id the open batch creates
     bool whole = false;           // the filter holds every row (it is used only then)
     int64_t misses = 0;           // look-ups that found no row, while there is no filter
   };
@@ -283,23 +289,14 @@ class SqliteDictionary : public Dictionary {
   Status Filter(Table& t);
   // The id the database holds for a key, or 0 when it has none.
   uint64_t StoredId(Table& t, const std::string& text);
-  // Empties a full key cache but keeps its slots: clear() would hand them back, and the cache
-  // would grow again through every doubling (rehashing was 7% of a server's samples while its
-  // writer's cache first grew to this size).
-  static void StartOver(absl::flat_hash_map<std::string, uint64_t>& ids) {
-    ids.erase(ids.begin(), ids.end());
-  }
-  static void Known(Table& t, const std::string& key, uint64_t id) { t.ids.emplace(key, id); }
+  static void Known(Table& t, const std::string& key, uint64_t id) { t.ids.Put(key, id); }
   // Keeps an id's row for later decoding. The cache is bounded: past kMaxRowsCached it starts
   // over, so that a server reading a million workers' accounts does not keep them all.
   static void Remember(const Table& t, uint64_t id, std::pair<std::string, int> row) {
     if (t.by_id.size() >= kMaxRowsCached) t.by_id.clear();
     t.by_id.emplace(id, std::move(row));
   }
-  static uint64_t Cached(const Table& t, const std::string& key) {
-    auto it = t.ids.find(key);
-    return it == t.ids.end() ? 0 : it->second;
-  }
+  static uint64_t Cached(const Table& t, const std::string& key) { return t.ids.Find(key); }
   Result<std::string> Lookup(const Table& t, uint64_t id) const;
   Result<std::pair<std::string, int>> Load(const Table& t, uint64_t id) const;
 
@@ -317,6 +314,7 @@ Status SqliteDictionary::BeginBatch() {
                                                   : "SELECT coalesce(max(id),0)+1 FROM totals"));
     ASSIGN_OR_RETURN(bool row, s->Step());
     t->next = row ? static_cast<uint64_t>(s->Int(0)) : 1;
+    t->first_new = t->next;
     t->pending.clear();
     t->absent.clear();
     if (t->filter != nullptr || t->misses >= kFilterAfterMisses) RETURN_IF_ERROR(Filter(*t));
@@ -333,19 +331,28 @@ Status SqliteDictionary::Filter(Table& t) {
     if (rows > kMaxRowsFiltered) return Status::Ok();
     t.filter = std::make_unique<KeyFilter>(2 * rows + 65536);
     t.filtered_below = 1;
+    t.own_from = t.own_to = 0;
   }
   if (t.filtered_below < t.next) {
-    ASSIGN_OR_RETURN(
-        SqliteStmt * s,
-        db_->Prepare(t.tag == 'A'   ? "SELECT id,key FROM accounts WHERE id>=? ORDER BY id LIMIT ?"
-                     : t.tag == 'S' ? "SELECT id,text FROM strings WHERE id>=? ORDER BY id LIMIT ?"
-                                    : "SELECT id,key FROM totals WHERE id>=? ORDER BY id LIMIT ?"));
-    s->Bind(1, static_cast<int64_t>(t.filtered_below)).Bind(2, kRowsFilteredPerStep);
+    ASSIGN_OR_RETURN(SqliteStmt * s,
+                     db_->Prepare(t.tag == 'A'   ? "SELECT id,key FROM accounts WHERE id>=? AND "
+                                                   "id<? ORDER BY id LIMIT ?"
+                                  : t.tag == 'S' ? "SELECT id,text FROM strings WHERE id>=? AND "
+                                                   "id<? ORDER BY id LIMIT ?"
+                                                 : "SELECT id,key FROM totals WHERE id>=? AND "
+                                                   "id<? ORDER BY id LIMIT ?"));
+    const uint64_t below = t.own_to > t.own_from ? t.own_from : t.next;
+    s->Bind(1, static_cast<int64_t>(t.filtered_below)).Bind(2, static_cast<int64_t>(below));
+    s->Bind(3, kRowsFilteredPerStep);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
       t.filtered_below = static_cast<uint64_t>(s->Int(0)) + 1;
       t.filter->Add(s->TextView(1));
+    }
+    if (t.own_to > t.own_from && t.filtered_below == t.own_from) {
+      t.filtered_below = t.own_to;  // met the rows created here
+      t.own_from = t.own_to = 0;
     }
   }
   t.whole = t.filtered_below == t.next;
@@ -355,8 +362,8 @@ Status SqliteDictionary::Filter(Table& t) {
 uint64_t SqliteDictionary::Intern(Table& t, const std::string& text, int unit) {
   // One probe for a key met before and for a new one alike: the slot is claimed at once and
   // filled in below (a new account per leg is the common case on a server with many workers).
-  auto [it, added] = t.ids.try_emplace(text, 0);
-  if (!added) return it->second;
+  const KeyIds::Claimed claimed = t.ids.Claim(text);
+  if (!claimed.added) return *claimed.id;
   uint64_t id = 0;
   if (auto a = t.absent.find(text); a != t.absent.end()) {
     t.absent.erase(a);  // about to be created
@@ -367,16 +374,16 @@ uint64_t SqliteDictionary::Intern(Table& t, const std::string& text, int unit) {
   }
   if (id == 0) {
     id = t.next++;
-    t.pending.push_back(NewRow{id, text, unit});
+    t.pending.push_back(NewRow{id, claimed.key, unit});
     if (t.filter != nullptr) t.filter->Add(text);
   }
-  it->second = id;
+  *claimed.id = id;
   return id;
 }
 
 uint64_t SqliteDictionary::StoredId(Table& t, const std::string& text) {
   auto fail = [&](const Status& st) {
-    t.ids.erase(text);  // not left claimed with no id
+    t.ids.Erase(text);  // not left claimed with no id
     throw std::runtime_error(st.ToString());
   };
   auto s = db_->Prepare(t.tag == 'A'   ? "SELECT id FROM accounts WHERE key=?"
@@ -397,7 +404,7 @@ Result<std::pair<std::string, int>> SqliteDictionary::Load(const Table& t, uint6
   auto it = t.by_id.find(id);
   if (it != t.by_id.end()) return it->second;
   for (const NewRow& row : t.pending) {
-    if (row.id == id) return std::make_pair(row.text, row.unit);
+    if (row.id == id) return std::make_pair(std::string(row.text), row.unit);
   }
   const std::string sql = t.tag == 'A'   ? "SELECT key, unit FROM accounts WHERE id=?"
                           : t.tag == 'S' ? "SELECT text, 0 FROM strings WHERE id=?"
@@ -457,8 +464,15 @@ void SqliteDictionary::Committed() {
     t->flushed.clear();
     t->absent.clear();
     // The batch's new rows are in the filter, and nobody else could add rows meanwhile.
-    if (t->whole) t->filtered_below = t->next;
-    if (t->ids.size() > kMaxKeysCached) StartOver(t->ids);  // asked of the database again
+    if (t->whole) {
+      t->filtered_below = t->next;
+    } else if (t->filter != nullptr && t->next > t->first_new) {
+      // Added to the filter as they were created; contiguous with the last batch's unless
+      // another connection wrote between them (those earlier rows are then read in again).
+      if (t->own_to != t->first_new) t->own_from = t->first_new;
+      t->own_to = t->next;
+    }
+    if (t->ids.size() > kMaxKeysCached) t->ids.Clear();  // asked of the database again
   }
 }
 
@@ -524,9 +538,9 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
 
 void SqliteDictionary::Forget() {
   for (Table* t : {&accounts_, &strings_, &totals_}) {
-    for (const NewRow& row : t->pending) t->ids.erase(row.text);
+    for (const NewRow& row : t->pending) t->ids.Erase(row.text);
     for (const NewRow& row : t->flushed) {
-      t->ids.erase(row.text);
+      t->ids.Erase(row.text);
       t->by_id.erase(row.id);
     }
     t->pending.clear();

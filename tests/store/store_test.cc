@@ -122,6 +122,16 @@ class StoreTest : public ::testing::TestWithParam<const char*> {
 
   // The worker's accounts are those `before` lists (none made twice), each holding `factor`
   // times the money it held then (leave hours accrue on the hours so far, not per report).
+  // Adds n workers and records each one's first report through `store`, in one batch.
+  std::vector<WorkReport> RecordNewWorkers(Store& store, int n, const std::string& prefix) {
+    std::vector<WorkReport> reports = NewWorkersFirstReports(store, n, prefix);
+    EXPECT_EQ(reports.size(), static_cast<size_t>(n));
+    for (const ReportResult& r : RecordIn(store, reports)) {
+      EXPECT_EQ(r.outcome, Outcome::kRecorded) << r.entry.report.report_id;
+    }
+    return reports;
+  }
+
   void ExpectSameAccountsWithMoneyTimes(AccountNumber worker,
                                         const std::vector<AccountBalance>& before, int factor) {
     auto after = store_->WorkerBalances(worker);
@@ -421,9 +431,7 @@ TEST_P(StoreTest, ChangedPackTextGetsANewRevision) {
 // meanwhile must still be found: its worker's second report lands on the same accounts.
 TEST_P(StoreTest, KeysAnotherConnectionCreatedAreFoundAfterManyWereCreatedHere) {
   if (!sqlite()) GTEST_SKIP() << "the key filter is SQLite's dictionary's";
-  for (const ReportResult& r : Record(NewWorkersFirstReports(*store_, 1500, "W"))) {
-    ASSERT_EQ(r.outcome, Outcome::kRecorded);
-  }
+  RecordNewWorkers(*store_, 1500, "W");
   Record({Report("a1", "2026-03-02", "1")});  // this batch's start builds the filter
 
   std::unique_ptr<Store> other = Open();
@@ -548,14 +556,11 @@ TEST_P(EntryFilterTest, AFilterStillBeingReadInIsNotAsked) {
 // the filter due (many keys it created); another creates more keys than one step (32,768)
 // holds, which this connection has not cached.
 TEST_P(EntryFilterTest, AKeyFilterStillBeingReadInIsNotAsked) {
-  for (const ReportResult& r : Record(NewWorkersFirstReports(*store_, 1500, "A"))) {
-    ASSERT_EQ(r.outcome, Outcome::kRecorded);
-  }
+  RecordNewWorkers(*store_, 1500, "A");
   std::unique_ptr<Store> other = Open();
   ASSERT_NE(other, nullptr);
-  const std::vector<WorkReport> theirs = NewWorkersFirstReports(*other, 7000, "B");
+  const std::vector<WorkReport> theirs = RecordNewWorkers(*other, 7000, "B");
   ASSERT_EQ(theirs.size(), 7000u);
-  for (const ReportResult& r : RecordIn(*other, theirs)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
   auto accounts = store_->sql().Query("SELECT count(*) FROM accounts");
   ASSERT_TRUE(accounts.ok());
   ASSERT_GT(accounts->at(0).Int(0), 32768 + 1000);  // more than one step past theirs
@@ -569,6 +574,42 @@ TEST_P(EntryFilterTest, AKeyFilterStillBeingReadInIsNotAsked) {
     ASSERT_EQ(Record({again})[0].outcome, Outcome::kRecorded);
   }
   ExpectSameAccountsWithMoneyTimes(last, *before, 3);
+  EXPECT_TRUE(Problems().empty());
+}
+
+// While its filter is read in, a connection that creates more keys per batch than a step reads
+// skips its own rows (already in the filter) rather than never catching up; the rows others
+// created, before and after its own, are still read, so their keys are found, not created twice.
+TEST_P(EntryFilterTest, AKeyFilterSkipsOnlyTheRowsItsConnectionCreated) {
+  RecordNewWorkers(*store_, 1500, "A");
+  std::unique_ptr<Store> other = Open();
+  ASSERT_NE(other, nullptr);
+  const std::vector<WorkReport> before_ours = RecordNewWorkers(*other, 7000, "B");
+  // One batch of more new keys than a step (32,768), begun with the filter part read.
+  const std::vector<WorkReport> ours = RecordNewWorkers(*store_, 8000, "C");
+  const std::vector<WorkReport> after_ours = RecordNewWorkers(*other, 300, "D");
+  ASSERT_FALSE(HasFailure());
+
+  const std::vector<AccountNumber> workers = {before_ours.back().worker, ours.back().worker,
+                                              after_ours.back().worker};
+  std::vector<std::vector<AccountBalance>> before;
+  for (AccountNumber w : workers) {
+    auto balances = store_->WorkerBalances(w);
+    ASSERT_TRUE(balances.ok());
+    before.push_back(*balances);
+  }
+  for (int round = 1; round <= 3; ++round) {  // the rest read, then their new rows; then whole
+    std::vector<WorkReport> again;
+    for (AccountNumber w : workers) {
+      again.push_back(
+          Report("k-again-" + std::to_string(round) + "-" + w.ToString(), "2026-03-03", "2"));
+      again.back().worker = w;
+    }
+    for (const ReportResult& r : Record(again)) ASSERT_EQ(r.outcome, Outcome::kRecorded);
+  }
+  for (size_t i = 0; i < workers.size(); ++i) {
+    ExpectSameAccountsWithMoneyTimes(workers[i], before[i], 4);
+  }
   EXPECT_TRUE(Problems().empty());
 }
 
