@@ -157,6 +157,15 @@ void AppendReport(std::string* out, const WorkReport& r) {
   out->push_back('}');
 }
 
+void AppendJsonStrings(std::string* out, const std::vector<std::string>& list) {
+  out->push_back('[');
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(out, list[i]);
+  }
+  out->push_back(']');
+}
+
 void AppendLeg(std::string* out, const Leg& l) {
   const bool hours = l.unit == Unit::kHours;
   out->push_back('{');
@@ -177,6 +186,61 @@ void AppendLeg(std::string* out, const Leg& l) {
 
 }  // namespace
 
+// Keys in sorted order, as nlohmann::json dumps them.
+std::string BatchJson(const std::vector<ReportResult>& results, bool from_csv,
+                      const std::vector<FieldProblem>& refused) {
+  int64_t counts[4] = {0, 0, 0, 0};  // by Outcome
+  std::string items = "[";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const ReportResult& r = results[i];
+    ++counts[static_cast<int>(r.outcome)];
+    items += i > 0 ? ",{" : "{";
+    if (!from_csv) {
+      AppendJsonKey(&items, "index");
+      AppendJsonInt(&items, static_cast<int64_t>(i));
+      items.push_back(',');
+    }
+    if (!r.notes.empty()) {
+      AppendJsonKey(&items, "notes");
+      AppendJsonStrings(&items, r.notes);
+      items.push_back(',');
+    }
+    AppendJsonKey(&items, "outcome");
+    AppendJsonString(&items, OutcomeName(r.outcome));
+    if (r.outcome != Outcome::kRejected)
+      AppendJsonField(&items, "report_id", r.entry.report.report_id);
+    if (from_csv) {
+      items.push_back(',');
+      AppendJsonKey(&items, "row");
+      AppendJsonInt(&items, r.row);
+    }
+    items.push_back('}');
+  }
+  items.push_back(']');
+  auto count = [&](std::string* out, std::string_view key, Outcome o, bool first = false) {
+    if (!first) out->push_back(',');
+    AppendJsonKey(out, key);
+    AppendJsonInt(out, counts[static_cast<int>(o)]);
+  };
+  std::string out = "{";
+  count(&out, "already_recorded", Outcome::kAlreadyRecorded, true);
+  count(&out, "corrected", Outcome::kCorrected);
+  out += ",\"errors\":[";
+  for (size_t i = 0; i < refused.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += ToJson(refused[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  out.push_back(']');
+  count(&out, "recorded", Outcome::kRecorded);
+  count(&out, "rejected", Outcome::kRejected);
+  out += ",\"reports\":";
+  AppendJsonInt(&out, static_cast<int64_t>(results.size()));
+  out += ",\"results\":";
+  out += items;
+  out.push_back('}');
+  return out;
+}
+
 std::string ResultJson(const ReportResult& r) {
   std::string out = "{";
   if (r.outcome != Outcome::kRejected) {
@@ -189,12 +253,8 @@ std::string ResultJson(const ReportResult& r) {
     out += "],";
   }
   AppendJsonKey(&out, "notes");
-  out.push_back('[');
-  for (size_t i = 0; i < r.notes.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendJsonString(&out, r.notes[i]);
-  }
-  out += "],";
+  AppendJsonStrings(&out, r.notes);
+  out.push_back(',');
   AppendJsonKey(&out, "outcome");
   AppendJsonString(&out, OutcomeName(r.outcome));
   if (r.outcome != Outcome::kRejected) {

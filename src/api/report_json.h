@@ -44,6 +44,12 @@ nlohmann::json LegsToJson(const Entry& e);
 // answer).
 std::string ResultJson(const ReportResult& r);
 nlohmann::json StoredEntryToJson(const StoredEntry& e);
+// The answer to a batch that was recorded, as JSON text: how many reports had each outcome, each
+// report's outcome, id and notes (by its index in a JSON batch, or its row in a CSV one), and
+// the refused reports' problems. Written directly: a tree per report was a tenth of the
+// server's work beside the batch's writes.
+std::string BatchJson(const std::vector<ReportResult>& results, bool from_csv,
+                      const std::vector<FieldProblem>& refused);
 
 // Field errors of report `index` ("/field" or "/reports/3/field") as problems.
 std::vector<FieldProblem> ToProblems(const std::vector<FieldError>& errors, int64_t index,

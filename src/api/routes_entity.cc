@@ -137,33 +137,22 @@ HttpResponse RenderBatch(Api& api, const std::vector<ReportResult>& results, boo
                          bool csv) {
   Count(api, results, committed);
   std::vector<FieldProblem> refused;
-  std::map<std::string, int64_t> counts;
-  nlohmann::json items = nlohmann::json::array();
+  int64_t rejected = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const ReportResult& r = results[i];
+    if (r.outcome == Outcome::kRejected) ++rejected;
+    if (r.errors.empty()) continue;
     const int64_t index = csv ? -1 : static_cast<int64_t>(i);
-    counts[OutcomeName(r.outcome)]++;
     for (FieldProblem& p : ToProblems(r.errors, index, csv)) refused.push_back(std::move(p));
-    nlohmann::json item = {{"outcome", OutcomeName(r.outcome)}};
-    item[csv ? "row" : "index"] = csv ? r.row : static_cast<int64_t>(i);
-    if (r.outcome != Outcome::kRejected) item["report_id"] = r.entry.report.report_id;
-    if (!r.notes.empty()) item["notes"] = r.notes;
-    items.push_back(std::move(item));
   }
   if (!committed) {
     return Problem(422, "batch_refused",
-                   std::to_string(counts["rejected"]) +
+                   std::to_string(rejected) +
                        " report(s) refused, so nothing was recorded (send ?partial=true to "
                        "record the good ones)",
                    refused);
   }
-  nlohmann::json out = {
-      {"reports", results.size()},        {"recorded", counts["recorded"]},
-      {"corrected", counts["corrected"]}, {"already_recorded", counts["already recorded"]},
-      {"rejected", counts["rejected"]},   {"results", items},
-      {"errors", nlohmann::json::array()}};
-  for (const FieldProblem& p : refused) out["errors"].push_back(ToJson(p));
-  return JsonResponse(201, out);
+  return JsonTextResponse(201, BatchJson(results, csv, refused));
 }
 
 std::optional<HttpResponse> PostBatch(Api& api, Call& call) {
