@@ -490,11 +490,11 @@ void SqliteDictionary::HashCreated(ChainHasher* hasher) {
 Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
   auto* balances = &sums->balances;
   auto* totals = &sums->totals;
+  ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO accounts(id,key,unit,worker,balance,"
+                                                "batch) VALUES(?,?,?,?,?,?)"));
   for (const auto& [id, key, unit] : accounts_.pending) {
     const AccountNumber worker = WorkerOfAccount(key);
-    ASSIGN_OR_RETURN(SqliteStmt * s,
-                     db_->Prepare("INSERT INTO accounts(id,key,unit,worker,balance,batch) "
-                                  "VALUES(?,?,?,?,?,?)"));
+    s->Again();
     int64_t balance = 0;
     if (auto it = balances->find(id); it != balances->end()) {
       balance = it->second;
@@ -509,16 +509,16 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
     }
     RETURN_IF_ERROR(s->Run());
   }
+  ASSIGN_OR_RETURN(s, db_->Prepare("INSERT INTO strings(id,text,batch) VALUES(?,?,?)"));
   for (const NewRow& row : strings_.pending) {
-    ASSIGN_OR_RETURN(SqliteStmt * s,
-                     db_->Prepare("INSERT INTO strings(id,text,batch) VALUES(?,?,?)"));
-    RETURN_IF_ERROR(
-        s->Bind(1, static_cast<int64_t>(row.id)).Bind(2, row.text).Bind(3, batch).Run());
+    s->Again().Bind(1, static_cast<int64_t>(row.id)).Bind(2, row.text);
+    RETURN_IF_ERROR(s->Bind(3, batch).Run());
   }
+  ASSIGN_OR_RETURN(s, db_->Prepare("INSERT INTO totals(id,key,basis,amount,batch) "
+                                   "VALUES(?,?,?,?,?)"));
   for (const NewRow& row : totals_.pending) {
     const uint64_t id = row.id;
-    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("INSERT INTO totals(id,key,basis,amount,batch) "
-                                                  "VALUES(?,?,?,?,?)"));
+    s->Again();
     RunningTotal start;
     if (auto it = totals->find(id); it != totals->end()) {
       start = it->second;
@@ -622,7 +622,7 @@ class SqliteStore : public Store {
   // Brings the entry filter up to date for the questions that follow, in `snapshot` (begun
   // here when the filter will read); whether the filter may be asked.
   Result<bool> CatchUpEntryFilter(std::optional<ReadSnapshot>* snapshot);
-  Status InsertEntry(int64_t batch, const Entry& e, const std::string& legs);
+  Status InsertEntry(SqliteStmt* s, int64_t batch, const Entry& e, const std::string& legs);
   Status ApplyDeltas(const DeltaSums& sums);
   Status ApplyPayerSums(const std::vector<Entry>& entries);
   Status ApplyReportCounts(const std::vector<Entry>& entries);
@@ -897,11 +897,10 @@ void SqliteStore::Rollback() {
   in_batch_ = false;
 }
 
-Status SqliteStore::InsertEntry(int64_t batch, const Entry& e, const std::string& legs) {
-  ASSIGN_OR_RETURN(SqliteStmt * s,
-                   db_->Prepare("INSERT INTO entries(batch,entity,report_id,worker,work_date,"
-                                "jurisdiction,hours,earnings,tips,jobs,classification,sector,"
-                                "replaces,legs) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+// `s` is the insert statement, bound anew here for each entry.
+Status SqliteStore::InsertEntry(SqliteStmt* s, int64_t batch, const Entry& e,
+                                const std::string& legs) {
+  s->Again();
   const WorkReport& r = e.report;
   s->Bind(1, batch).Bind(2, r.entity).Bind(3, r.report_id);
   s->Bind(4, static_cast<int64_t>(r.worker.value())).Bind(5, r.work_date.days());
@@ -921,20 +920,20 @@ Status SqliteStore::ApplyDeltas(const DeltaSums& sums) {
   // In id order, so that consecutive updates land on the same or neighbouring pages.
   std::vector<std::pair<uint64_t, int64_t>> balances(sums.balances.begin(), sums.balances.end());
   std::sort(balances.begin(), balances.end());
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("UPDATE accounts SET balance=balance+? WHERE id=?"));
   for (const auto& [id, amount] : balances) {
     if (amount == 0) continue;
-    ASSIGN_OR_RETURN(SqliteStmt * s,
-                     db_->Prepare("UPDATE accounts SET balance=balance+? WHERE id=?"));
-    RETURN_IF_ERROR(s->Bind(1, amount).Bind(2, static_cast<int64_t>(id)).Run());
+    RETURN_IF_ERROR(s->Again().Bind(1, amount).Bind(2, static_cast<int64_t>(id)).Run());
   }
   std::vector<std::pair<uint64_t, RunningTotal>> totals(sums.totals.begin(), sums.totals.end());
   std::sort(totals.begin(), totals.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  ASSIGN_OR_RETURN(s, db_->Prepare("UPDATE totals SET basis=basis+?, amount=amount+? WHERE id=?"));
   for (const auto& [id, t] : totals) {
     if (t.basis == 0 && t.amount == 0) continue;
-    ASSIGN_OR_RETURN(SqliteStmt * s, db_->Prepare("UPDATE totals SET basis=basis+?, "
-                                                  "amount=amount+? WHERE id=?"));
-    RETURN_IF_ERROR(s->Bind(1, t.basis).Bind(2, t.amount).Bind(3, static_cast<int64_t>(id)).Run());
+    s->Again().Bind(1, t.basis).Bind(2, t.amount);
+    RETURN_IF_ERROR(s->Bind(3, static_cast<int64_t>(id)).Run());
   }
   return Status::Ok();
 }
@@ -942,14 +941,14 @@ Status SqliteStore::ApplyDeltas(const DeltaSums& sums) {
 Status SqliteStore::ApplyPayerSums(const std::vector<Entry>& entries) {
   PayerSums sums;
   for (const Entry& e : entries) AddPayerSums(e, &sums);
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("INSERT INTO worker_payers(worker,entity,payer,money) "
+                                "VALUES(?,?,?,?) ON CONFLICT(worker,entity,payer) DO UPDATE "
+                                "SET money=money+excluded.money"));
   for (const auto& [key, money] : sums) {
     if (money == 0) continue;
     const auto& [worker, entity, payer] = key;
-    ASSIGN_OR_RETURN(SqliteStmt * s,
-                     db_->Prepare("INSERT INTO worker_payers(worker,entity,payer,money) "
-                                  "VALUES(?,?,?,?) ON CONFLICT(worker,entity,payer) DO UPDATE "
-                                  "SET money=money+excluded.money"));
-    s->Bind(1, static_cast<int64_t>(worker)).Bind(2, entity);
+    s->Again().Bind(1, static_cast<int64_t>(worker)).Bind(2, entity);
     RETURN_IF_ERROR(s->Bind(3, static_cast<int64_t>(payer)).Bind(4, money).Run());
   }
   return Status::Ok();
@@ -958,12 +957,12 @@ Status SqliteStore::ApplyPayerSums(const std::vector<Entry>& entries) {
 Status SqliteStore::ApplyReportCounts(const std::vector<Entry>& entries) {
   ReportCounts counts;
   for (const Entry& e : entries) AddReportCount(e, &counts);
+  ASSIGN_OR_RETURN(SqliteStmt * s,
+                   db_->Prepare("INSERT INTO worker_reports(worker,reports) VALUES(?,?) "
+                                "ON CONFLICT(worker) DO UPDATE SET reports=reports+"
+                                "excluded.reports"));
   for (const auto& [worker, n] : counts) {
-    ASSIGN_OR_RETURN(SqliteStmt * s,
-                     db_->Prepare("INSERT INTO worker_reports(worker,reports) VALUES(?,?) "
-                                  "ON CONFLICT(worker) DO UPDATE SET reports=reports+"
-                                  "excluded.reports"));
-    RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(worker)).Bind(2, n).Run());
+    RETURN_IF_ERROR(s->Again().Bind(1, static_cast<int64_t>(worker)).Bind(2, n).Run());
   }
   return Status::Ok();
 }
@@ -980,9 +979,14 @@ Status SqliteStore::Append(const std::vector<Entry>& entries) {
     blobs.push_back(EncodeLegs(e, dict_, &sums));
   }
   if (st.ok()) st = dict_.Flush(batch_, &sums);
+  Result<SqliteStmt*> insert = db_->Prepare(
+      "INSERT INTO entries(batch,entity,report_id,worker,work_date,jurisdiction,"
+      "hours,earnings,tips,jobs,classification,sector,replaces,legs) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (st.ok() && !insert.ok()) st = insert.status();
   for (size_t i = 0; st.ok() && i < entries.size(); ++i) {
     hasher_->AddEntry(EntryCanonical(entries[i]), blobs[i]);
-    st = InsertEntry(batch_, entries[i], blobs[i]);
+    st = InsertEntry(*insert, batch_, entries[i], blobs[i]);
   }
   if (st.ok()) st = ApplyDeltas(sums);
   if (st.ok()) st = ApplyPayerSums(entries);
