@@ -1,5 +1,7 @@
 #include "api/report_json.h"
 
+#include <array>
+
 #include "base/json_text.h"
 #include "csv/header.h"
 #include "ingest/report_csv.h"
@@ -189,11 +191,11 @@ void AppendLeg(std::string* out, const Leg& l) {
 // Keys in sorted order, as nlohmann::json dumps them.
 std::string BatchJson(const std::vector<ReportResult>& results, bool from_csv,
                       const std::vector<FieldProblem>& refused) {
-  int64_t counts[4] = {0, 0, 0, 0};  // by Outcome
+  std::array<int64_t, static_cast<size_t>(Outcome::kRejected) + 1> counts{};  // kRejected is last
   std::string items = "[";
   for (size_t i = 0; i < results.size(); ++i) {
     const ReportResult& r = results[i];
-    ++counts[static_cast<int>(r.outcome)];
+    ++counts[static_cast<size_t>(r.outcome)];
     items += i > 0 ? ",{" : "{";
     if (!from_csv) {
       AppendJsonKey(&items, "index");
@@ -207,8 +209,9 @@ std::string BatchJson(const std::vector<ReportResult>& results, bool from_csv,
     }
     AppendJsonKey(&items, "outcome");
     AppendJsonString(&items, OutcomeName(r.outcome));
-    if (r.outcome != Outcome::kRejected)
+    if (r.outcome != Outcome::kRejected) {
       AppendJsonField(&items, "report_id", r.entry.report.report_id);
+    }
     if (from_csv) {
       items.push_back(',');
       AppendJsonKey(&items, "row");
@@ -220,7 +223,7 @@ std::string BatchJson(const std::vector<ReportResult>& results, bool from_csv,
   auto count = [&](std::string* out, std::string_view key, Outcome o, bool first = false) {
     if (!first) out->push_back(',');
     AppendJsonKey(out, key);
-    AppendJsonInt(out, counts[static_cast<int>(o)]);
+    AppendJsonInt(out, counts[static_cast<size_t>(o)]);
   };
   std::string out = "{";
   count(&out, "already_recorded", Outcome::kAlreadyRecorded, true);

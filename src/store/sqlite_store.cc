@@ -101,8 +101,8 @@ constexpr size_t kMaxRowsCached = size_t{1} << 18;
 // writer meets every worker's accounts and every week's running totals, without end.
 constexpr size_t kMaxKeysCached = size_t{1} << 21;
 // Look-ups that found no row (a key about to be created) before a table's keys go into a
-// filter, and the most rows a filter is built over (one scan of the table: about a second at
-// this size, once per connection).
+// filter, and the most rows a filter is built over (read in steps, below: about a second of
+// reading in all at this size, once per connection).
 constexpr int64_t kFilterAfterMisses = 4096;
 constexpr uint64_t kMaxRowsFiltered = uint64_t{1} << 22;
 // Rows read into a filter per step (a batch's start, a chunk's questions): a table of millions

@@ -1,7 +1,8 @@
 // A connection that checkpoints in the background leaves its commits' WAL to a thread that copies
 // it into the database file: the file fills, the WAL is reused rather than growing (even while
 // readers hold snapshots), every connection to the file shares the one thread, and what was
-// committed reads back.
+// committed reads back. And a cached statement's bindings: cleared by Prepare(), kept by
+// Again().
 #include "store/sqlite_db.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +11,9 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store/store.h"
 #include "testing/temp_dir.h"
@@ -242,6 +245,33 @@ TEST_F(SqliteDbCheckpointTest, ADatabaseInMemoryKeepsSqlitesOwnCheckpoint) {
   ASSERT_TRUE((*db)->CheckpointInBackground().ok());
   WalStats stats;
   EXPECT_FALSE((*db)->ReadWalStats(&stats));
+}
+
+// A cached statement comes back from Prepare() with its parameters cleared (an unbound one is
+// NULL), so a call site cannot inherit another's values; Again() keeps them, for a loop that
+// rebinds every parameter on each row.
+TEST(SqliteStmtTest, PrepareClearsTheBindingsAndAgainKeepsThem) {
+  auto db = SqliteDb::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(a INTEGER, b TEXT)").ok());
+  const char* const kInsert = "INSERT INTO t(a,b) VALUES(?,?)";
+  auto s = (*db)->Prepare(kInsert);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Bind(1, 7).Bind(2, "seven").Run().ok());
+  ASSERT_TRUE((*s)->Again().Bind(1, 8).Run().ok());  // b kept
+  s = (*db)->Prepare(kInsert);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Bind(1, 9).Run().ok());  // b cleared
+  auto rows = (*db)->Prepare("SELECT a, coalesce(b, 'null') FROM t ORDER BY a");
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> seen;
+  for (;;) {
+    auto row = (*rows)->Step();
+    ASSERT_TRUE(row.ok());
+    if (!*row) break;
+    seen.push_back(std::to_string((*rows)->Int(0)) + "=" + (*rows)->Text(1));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"7=seven", "8=seven", "9=null"}));
 }
 
 }  // namespace
