@@ -206,6 +206,16 @@ SqliteStmt& SqliteStmt::BindBlob(int i, std::string_view v) {
   return *this;
 }
 
+SqliteStmt& SqliteStmt::BindView(int i, std::string_view v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::BindBlobView(int i, std::string_view v) {
+  sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  return *this;
+}
+
 SqliteStmt& SqliteStmt::BindNull(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;

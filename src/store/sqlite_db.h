@@ -40,6 +40,11 @@ class SqliteStmt {
   SqliteStmt& Bind(int i, int64_t v);
   SqliteStmt& Bind(int i, std::string_view v);
   SqliteStmt& BindBlob(int i, std::string_view v);
+  // Bind text or bytes without the copy the two above make (SQLite's own allocation and
+  // memcpy for each): `v` must stay valid until the statement's next Step() or Run() has
+  // finished. For the writer's loops, whose rows outlive the statement that inserts them.
+  SqliteStmt& BindView(int i, std::string_view v);
+  SqliteStmt& BindBlobView(int i, std::string_view v);
   SqliteStmt& BindNull(int i);
   // Steps once: true with a row, false when done.
   Result<bool> Step();

@@ -500,7 +500,7 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
       balance = it->second;
       balances->erase(it);
     }
-    s->Bind(1, static_cast<int64_t>(id)).Bind(2, key).Bind(3, unit);
+    s->Bind(1, static_cast<int64_t>(id)).BindView(2, key).Bind(3, unit);
     s->Bind(5, balance).Bind(6, batch);
     if (worker.valid()) {
       s->Bind(4, static_cast<int64_t>(worker.value()));
@@ -511,7 +511,7 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
   }
   ASSIGN_OR_RETURN(s, db_->Prepare("INSERT INTO strings(id,text,batch) VALUES(?,?,?)"));
   for (const NewRow& row : strings_.pending) {
-    s->Again().Bind(1, static_cast<int64_t>(row.id)).Bind(2, row.text);
+    s->Again().Bind(1, static_cast<int64_t>(row.id)).BindView(2, row.text);
     RETURN_IF_ERROR(s->Bind(3, batch).Run());
   }
   ASSIGN_OR_RETURN(s, db_->Prepare("INSERT INTO totals(id,key,basis,amount,batch) "
@@ -524,7 +524,7 @@ Status SqliteDictionary::Flush(int64_t batch, DeltaSums* sums) {
       start = it->second;
       totals->erase(it);
     }
-    s->Bind(1, static_cast<int64_t>(id)).Bind(2, row.text).Bind(3, start.basis);
+    s->Bind(1, static_cast<int64_t>(id)).BindView(2, row.text).Bind(3, start.basis);
     s->Bind(4, start.amount);
     RETURN_IF_ERROR(s->Bind(5, batch).Run());
   }
@@ -902,11 +902,11 @@ Status SqliteStore::InsertEntry(SqliteStmt* s, int64_t batch, const Entry& e,
                                 const std::string& legs) {
   s->Again();
   const WorkReport& r = e.report;
-  s->Bind(1, batch).Bind(2, r.entity).Bind(3, r.report_id);
+  s->Bind(1, batch).BindView(2, r.entity).BindView(3, r.report_id);
   s->Bind(4, static_cast<int64_t>(r.worker.value())).Bind(5, r.work_date.days());
-  s->Bind(6, r.jurisdiction).Bind(7, r.hours.units()).Bind(8, r.earnings.units());
+  s->BindView(6, r.jurisdiction).Bind(7, r.hours.units()).Bind(8, r.earnings.units());
   s->Bind(9, r.tips.units()).Bind(10, r.jobs).Bind(11, static_cast<int64_t>(r.classification));
-  s->Bind(12, r.sector).Bind(13, r.replaces).BindBlob(14, legs);
+  s->BindView(12, r.sector).BindView(13, r.replaces).BindBlobView(14, legs);
   Status st = s->Run();
   if (st.code() == Code::kConflict) {
     return Status::Conflict("report " + r.entity + "/" + r.report_id + " is already recorded");
@@ -948,7 +948,7 @@ Status SqliteStore::ApplyPayerSums(const std::vector<Entry>& entries) {
   for (const auto& [key, money] : sums) {
     if (money == 0) continue;
     const auto& [worker, entity, payer] = key;
-    s->Again().Bind(1, static_cast<int64_t>(worker)).Bind(2, entity);
+    s->Again().Bind(1, static_cast<int64_t>(worker)).BindView(2, entity);
     RETURN_IF_ERROR(s->Bind(3, static_cast<int64_t>(payer)).Bind(4, money).Run());
   }
   return Status::Ok();

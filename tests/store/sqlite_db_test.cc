@@ -274,5 +274,36 @@ TEST(SqliteStmtTest, PrepareClearsTheBindingsAndAgainKeepsThem) {
   EXPECT_EQ(seen, (std::vector<std::string>{"7=seven", "8=seven", "9=null"}));
 }
 
+// BindView and BindBlobView read the caller's bytes when the statement steps, not when bound:
+// what the writer's loops rely on to skip SQLite's copy, and why their rows must outlive Run().
+TEST(SqliteStmtTest, AViewIsReadWhenTheStatementStepsAndBindCopies) {
+  auto db = SqliteDb::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(a INTEGER, b TEXT, c BLOB)").ok());
+  auto s = (*db)->Prepare("INSERT INTO t(a,b,c) VALUES(?,?,?)");
+  ASSERT_TRUE(s.ok());
+  std::string text = "abc";
+  std::string bytes = std::string("x\0y", 3);
+  (*s)->Bind(1, 1).BindView(2, text).BindBlobView(3, bytes);
+  text[0] = 'z';
+  bytes[2] = 'w';
+  ASSERT_TRUE((*s)->Run().ok());
+  text = "def";
+  (*s)->Again().Bind(1, 2).Bind(2, text).Bind(3, std::string_view("copied"));
+  text[0] = 'q';
+  ASSERT_TRUE((*s)->Run().ok());
+  auto rows = (*db)->Prepare("SELECT a, b, hex(c) FROM t ORDER BY a");
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> seen;
+  for (;;) {
+    auto row = (*rows)->Step();
+    ASSERT_TRUE(row.ok());
+    if (!*row) break;
+    seen.push_back(std::to_string((*rows)->Int(0)) + "=" + (*rows)->Text(1) + "/" +
+                   (*rows)->Text(2));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"1=zbc/780077", "2=def/636F70696564"}));
+}
+
 }  // namespace
 }  // namespace accrue
