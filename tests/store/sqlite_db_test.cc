@@ -250,6 +250,22 @@ TEST_F(SqliteDbCheckpointTest, ADatabaseInMemoryKeepsSqlitesOwnCheckpoint) {
 // A cached statement comes back from Prepare() with its parameters cleared (an unbound one is
 // NULL), so a call site cannot inherit another's values; Again() keeps them, for a loop that
 // rebinds every parameter on each row.
+// Each row of `sql`'s answer as its first `columns` columns' text, joined by '|'.
+std::vector<std::string> Rows(SqliteDb& db, const char* sql, int columns) {
+  auto s = db.Prepare(sql);
+  EXPECT_TRUE(s.ok());
+  std::vector<std::string> rows;
+  while (s.ok()) {
+    auto row = (*s)->Step();
+    EXPECT_TRUE(row.ok());
+    if (!row.ok() || !*row) break;
+    std::string text = (*s)->Text(0);
+    for (int i = 1; i < columns; ++i) text += "|" + (*s)->Text(i);
+    rows.push_back(std::move(text));
+  }
+  return rows;
+}
+
 TEST(SqliteStmtTest, PrepareClearsTheBindingsAndAgainKeepsThem) {
   auto db = SqliteDb::Open(":memory:");
   ASSERT_TRUE(db.ok());
@@ -262,16 +278,8 @@ TEST(SqliteStmtTest, PrepareClearsTheBindingsAndAgainKeepsThem) {
   s = (*db)->Prepare(kInsert);
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE((*s)->Bind(1, 9).Run().ok());  // b cleared
-  auto rows = (*db)->Prepare("SELECT a, coalesce(b, 'null') FROM t ORDER BY a");
-  ASSERT_TRUE(rows.ok());
-  std::vector<std::string> seen;
-  for (;;) {
-    auto row = (*rows)->Step();
-    ASSERT_TRUE(row.ok());
-    if (!*row) break;
-    seen.push_back(std::to_string((*rows)->Int(0)) + "=" + (*rows)->Text(1));
-  }
-  EXPECT_EQ(seen, (std::vector<std::string>{"7=seven", "8=seven", "9=null"}));
+  EXPECT_EQ(Rows(**db, "SELECT a, coalesce(b, 'null') FROM t ORDER BY a", 2),
+            (std::vector<std::string>{"7|seven", "8|seven", "9|null"}));
 }
 
 // BindView and BindBlobView read the caller's bytes when the statement steps, not when bound:
@@ -292,17 +300,8 @@ TEST(SqliteStmtTest, AViewIsReadWhenTheStatementStepsAndBindCopies) {
   (*s)->Again().Bind(1, 2).Bind(2, text).Bind(3, std::string_view("copied"));
   text[0] = 'q';
   ASSERT_TRUE((*s)->Run().ok());
-  auto rows = (*db)->Prepare("SELECT a, b, hex(c) FROM t ORDER BY a");
-  ASSERT_TRUE(rows.ok());
-  std::vector<std::string> seen;
-  for (;;) {
-    auto row = (*rows)->Step();
-    ASSERT_TRUE(row.ok());
-    if (!*row) break;
-    seen.push_back(std::to_string((*rows)->Int(0)) + "=" + (*rows)->Text(1) + "/" +
-                   (*rows)->Text(2));
-  }
-  EXPECT_EQ(seen, (std::vector<std::string>{"1=zbc/780077", "2=def/636F70696564"}));
+  EXPECT_EQ(Rows(**db, "SELECT a, b, hex(c) FROM t ORDER BY a", 3),
+            (std::vector<std::string>{"1|zbc|780077", "2|def|636F70696564"}));
 }
 
 }  // namespace
