@@ -386,12 +386,22 @@ ChainHasher::ChainHasher(const Hash& previous, int64_t batch) {
   Update(std::to_string(batch));
 }
 
+// Parts are hashed once this many bytes of them are pending (and at Finish): the hash of a
+// stream does not depend on how it was cut into updates.
+constexpr size_t kHashChunk = size_t{16} << 10;
+
 void ChainHasher::Update(std::string_view bytes) {
   // Length-prefixed so that no two different sequences of parts hash alike.
   const uint64_t n = bytes.size();
-  crypto_generichash_update(State(state_), reinterpret_cast<const unsigned char*>(&n), sizeof n);
-  crypto_generichash_update(State(state_), reinterpret_cast<const unsigned char*>(bytes.data()),
-                            bytes.size());
+  pending_.append(reinterpret_cast<const char*>(&n), sizeof n);
+  pending_.append(bytes);
+  if (pending_.size() >= kHashChunk) Drain();
+}
+
+void ChainHasher::Drain() {
+  crypto_generichash_update(State(state_), reinterpret_cast<const unsigned char*>(pending_.data()),
+                            pending_.size());
+  pending_.clear();
 }
 
 void ChainHasher::AddEntry(const std::string& report_canonical, std::string_view legs_blob) {
@@ -400,11 +410,14 @@ void ChainHasher::AddEntry(const std::string& report_canonical, std::string_view
 }
 
 void ChainHasher::AddDictionaryRow(char table, uint64_t id, std::string_view text) {
-  Update(std::string(1, table) + std::to_string(id));
+  char tagged[24] = {table};  // the table's tag, then the id in decimal
+  const auto end = std::to_chars(tagged + 1, tagged + sizeof tagged, id).ptr;
+  Update(std::string_view(tagged, static_cast<size_t>(end - tagged)));
   Update(text);
 }
 
 Hash ChainHasher::Finish() {
+  Drain();
   Hash h{};
   crypto_generichash_final(State(state_), h.data(), h.size());
   return h;

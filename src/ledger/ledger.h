@@ -218,7 +218,11 @@ class ChainHasher {
 
  private:
   void Update(std::string_view bytes);
+  void Drain();
   alignas(64) unsigned char state_[384];
+  // Parts not yet hashed. A batch's parts are mostly a few bytes each (a length, an id, a
+  // key), and one hash update per part cost the writer as much as hashing their bytes.
+  std::string pending_;
 };
 
 }  // namespace accrue
