@@ -36,7 +36,7 @@ struct IngestArgs {
   std::string file;
   std::string rejects;
   bool all_or_nothing = false;
-  size_t batch_rows = 20000;
+  size_t batch_rows = CsvIngestOptions{}.batch_rows;
 };
 
 int Ingest(const Globals& g, const IngestArgs& args) {

@@ -30,7 +30,10 @@ namespace accrue {
 
 struct CsvIngestOptions {
   bool all_or_nothing = false;
-  size_t batch_rows = 20000;
+  // On a disk, fewer and larger commits write fewer WAL pages per report (a page a batch
+  // touches is written whole, however many of its rows changed): 1,000,000 reports went in
+  // 1.13x as fast in batches of 50,000 as of 20,000, for about 200 MB more peak memory.
+  size_t batch_rows = 50000;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::string source = "csv";
   // A second connection to the same store, for pipelined batches (not with all_or_nothing).
